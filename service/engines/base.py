@@ -1,0 +1,78 @@
+"""The one small interface every translation engine implements.
+
+The pipeline (:mod:`service.translate`) does segmentation, batching, caching and checks; an
+engine only turns a batch of source sentences into hypotheses. Keeping it this small is what
+lets the CLI, HTTP API, page, evaluator and benchmark share one code path across
+transformers, CTranslate2 and chat-LLM back ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from ..languages import Language
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How to decode. Part of the cache key, so every field must change the output or be inert."""
+
+    beam: int = 4
+    #: Per-sentence output token limit: ``ratio * source_tokens + offset``, capped.
+    max_length_ratio: float = 2.0
+    max_length_offset: int = 16
+    max_new_tokens: int = 512
+
+    def token_limit(self, source_tokens: int) -> int:
+        """The output token limit for a source of ``source_tokens`` tokens."""
+        limit = int(self.max_length_ratio * source_tokens) + self.max_length_offset
+        return max(1, min(self.max_new_tokens, limit))
+
+    def fingerprint(self) -> str:
+        """A stable string for cache keys."""
+        return (
+            f"beam={self.beam};ratio={self.max_length_ratio};"
+            f"offset={self.max_length_offset};cap={self.max_new_tokens}"
+        )
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One engine output."""
+
+    text: str
+    #: Generation stopped at the token limit instead of at end-of-sentence.
+    truncated: bool = False
+    #: Number of generated tokens (without special tokens), for speed reporting.
+    tokens: int = 0
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A loaded translation model."""
+
+    #: Engine kind: ``transformers``, ``ctranslate2``, ``llm`` ...
+    name: str
+    #: The model id or folder the engine was loaded from.
+    model_name: str
+
+    def translate_batch(
+        self,
+        sentences: Sequence[str],
+        src: Language,
+        tgt: Language,
+        options: DecodeOptions,
+    ) -> list[Hypothesis]:
+        """Translate ``sentences`` (one batch) from ``src`` to ``tgt``, outputs in input order."""
+        ...
+
+    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
+        """Source token count of each sentence (special tokens included)."""
+        ...
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The longest source (in tokens) the model accepts; longer sentences get split."""
+        ...

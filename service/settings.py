@@ -1,0 +1,119 @@
+"""One settings table for every interface.
+
+Precedence, lowest to highest: the defaults below, ``AUDARMA_<NAME>`` environment variables,
+then explicit overrides (CLI flags, constructor arguments, HTTP options). Keeping one table
+means the CLI, the HTTP API, the page and the evaluator cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from .errors import ConfigError
+
+ENV_PREFIX = "AUDARMA_"
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "audarma")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of Audarma, with its default. See the README for each one's meaning."""
+
+    # --- translation ---
+    model: str = "facebook/nllb-200-distilled-600M"
+    engine: str = "transformers"  # transformers | ctranslate2
+    device: str = "auto"  # auto | cpu | cuda
+    dtype: str = "auto"  # auto | float32 | bfloat16 | float16
+    beam: int = 4
+    #: Padded tokens per batch (longest source in the batch x batch size).
+    batch_tokens: int = 4096
+    max_batch_size: int = 32
+    #: A sentence longer than this many source tokens is split at clause boundaries.
+    max_sentence_tokens: int = 200
+    #: Output token limit per sentence: ratio x source tokens + offset, capped at max_new_tokens.
+    max_length_ratio: float = 2.0
+    max_length_offset: int = 16
+    max_new_tokens: int = 512
+    normalize_uzbek: bool = True
+    threads: int = 0  # 0: let the engine choose for this machine
+    # --- cache ---
+    cache: bool = True
+    cache_dir: str = field(default_factory=_default_cache_dir)
+    # --- input limits ---
+    max_chars: int = 20000
+    # --- summaries ---
+    summary_strategy: str = "extractive"
+    summary_sentences: int = 3
+    summary_model: str = "csebuetnlp/mT5_multilingual_XLSum"
+    llm_model: str = "Qwen/Qwen2.5-1.5B-Instruct"
+    prompts_dir: str = ""  # empty: the templates shipped in the package
+    # --- server ---
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "user:password" enables basic auth
+    concurrency: int = 1
+    queue_size: int = 16
+    trust_remote_code: bool = False
+
+    @property
+    def cache_path(self) -> Path:
+        """The SQLite translation cache file."""
+        return Path(self.cache_dir) / "translations.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied; ``None`` values are ignored (flag not given)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        """All settings, with the basic-auth password hidden."""
+        data = dataclasses.asdict(self)
+        if data.get("auth"):
+            data["auth"] = data["auth"].split(":", 1)[0] + ":***"
+        return data
+
+
+_TYPES = get_type_hints(Settings)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = _TYPES[name]
+    if isinstance(value, str) and kind is not str:
+        text = value.strip()
+        try:
+            if kind is bool:
+                lowered = text.lower()
+                if lowered in {"1", "true", "yes", "on"}:
+                    return True
+                if lowered in {"0", "false", "no", "off", ""}:
+                    return False
+                raise ValueError(text)
+            return kind(text)
+        except ValueError:
+            raise ConfigError(f"setting {name} expects {kind.__name__}, got {value!r}") from None
+    return value
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then ``AUDARMA_*`` variables from ``env`` (default: the process), then overrides."""
+    env = os.environ if env is None else env
+    from_env = {
+        f.name: env[ENV_PREFIX + f.name.upper()]
+        for f in fields(Settings)
+        if ENV_PREFIX + f.name.upper() in env
+    }
+    return Settings().replace(**from_env).replace(**dict(overrides or {}))

@@ -1,0 +1,144 @@
+"""``audarma segment`` and ``audarma translate``: output formats and errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import service.engines
+from service.cli import main
+from service.text import paragraph_sentences, parse_article
+from tests.fakes import FakeEngine
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    engine = FakeEngine()
+    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    return engine
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_segment_text(capsys):
+    code, out, err = run(capsys, "segment", str(SEED))
+    expected = paragraph_sentences(parse_article(SEED.read_text(encoding="utf-8")))
+    assert code == 0 and err == ""
+    assert out == "\n\n".join("\n".join(p) for p in expected) + "\n"
+
+
+def test_segment_json_from_stdin(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("А. Бір. Екі!\n\nҮш?".encode())))
+    code, out, _ = run(capsys, "segment", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"date": None, "paragraphs": [["А. Бір.", "Екі!"], ["Үш?"]]}
+
+
+def test_translate_json(capsys, fake_engine, tmp_path):
+    out_file = tmp_path / "out.json"
+    code, out, err = run(
+        capsys, "translate", str(SEED), "--to", "en,uz", "--format", "json", "--out", str(out_file)
+    )
+    assert (code, out, err) == (0, "", "")
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    assert data["date"] == "2025-10-17"
+    assert data["model"] == {"name": "fake-model", "engine": "fake"}
+    assert list(data["translations"]) == ["en", "uz"]
+    paragraphs = data["translations"]["uz"]["paragraphs"]
+    assert len(paragraphs) == 9 and set(paragraphs[0][0]) == {"source", "target", "flags"}
+
+
+def test_translate_text_single_language(capsys, fake_engine):
+    code, out, _ = run(capsys, "translate", str(SEED), "--to", "en", "--no-cache")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 9 and lines[0].startswith("en: Qazaqstan men")
+
+
+def test_translate_batch_jsonl_resumes(capsys, fake_engine, tmp_path):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "Бірінші мақала."}),
+                json.dumps({"id": "b", "text": "   "}),
+                "not json",
+                json.dumps({"id": "c", "text": "Үшінші мақала."}),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "translate", str(batch), "--to", "en", "--out", str(out_file))
+    assert code == 2
+    assert err.strip().endswith("audarma: error: 2 of 4 articles failed (see their 'error' records)")
+    records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["a", "b", "line-3", "c"]
+    assert records[0]["translations"]["en"]["text"] == "en: Birinshi maqala."
+    assert records[1] == {"id": "b", "error": "the article is empty"}
+    assert "expected a JSON object" in records[2]["error"]
+
+    # a rerun skips what finished and retries what failed
+    fake_engine.calls.clear()
+    code, _, _ = run(capsys, "translate", str(batch), "--to", "en", "--out", str(out_file))
+    assert code == 2
+    assert fake_engine.sentences_seen == []
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_translate_folder(capsys, fake_engine, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Бір.", encoding="utf-8")
+    (folder / "two.txt").write_text("Екі.", encoding="utf-8")
+    code, out, err = run(capsys, "translate", str(folder), "--to", "uz")
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["one", "two"]
+    assert "articles" in err  # the progress bar
+
+
+@pytest.mark.parametrize(
+    ("argv", "content", "message"),
+    [
+        (["translate", "--to", "en"], b"", "audarma: error: the article is empty"),
+        (["translate", "--to", "en"], b"\xff\xfe\x00bad", "is not UTF-8 text"),
+        (["translate", "--to", "fr"], "Сәлем.".encode(), "unknown language 'fr'"),
+        (["segment"], b"\xc3", "is not UTF-8 text"),
+    ],
+)
+def test_bad_input_one_line_and_exit_2(capsys, fake_engine, tmp_path, argv, content, message):
+    path = tmp_path / "in.txt"
+    path.write_bytes(content)
+    code, out, err = run(capsys, *argv, str(path))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_missing_file(capsys):
+    code, _, err = run(capsys, "segment", "/no/such/file.txt")
+    assert code == 2 and err == "audarma: error: no such file: /no/such/file.txt\n"
+
+
+def test_installed_command_never_prints_a_traceback(tmp_path):
+    """The real entry point, in a subprocess, with a model folder that does not exist."""
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "translate", str(SEED), "--model", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        env={"HF_HUB_OFFLINE": "1", "AUDARMA_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "audarma: error:" in result.stderr and "none" in result.stderr

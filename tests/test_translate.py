@@ -1,0 +1,182 @@
+"""The article pipeline, end to end on the deterministic fake engine."""
+
+from pathlib import Path
+
+import pytest
+
+from service.cache import TranslationCache
+from service.errors import InputError, InputTooLargeError, LanguageError
+from service.languages import LANGUAGES
+from service.settings import load_settings
+from service.text import paragraph_sentences, parse_article
+from service.translate import Translator
+from tests.fakes import FakeEngine, fake_translation
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+EN, UZ = LANGUAGES["en"], LANGUAGES["uz"]
+
+
+def make(engine=None, cache=False, **settings):
+    engine = engine or FakeEngine()
+    return Translator(settings=load_settings(settings), engine_instance=engine, cache=cache), engine
+
+
+def test_seed_article_paragraphs_sentences_and_order():
+    text = SEED.read_text(encoding="utf-8")
+    tr, engine = make()
+    result = tr.translate(text, targets=["en", "uz"])
+    expected = paragraph_sentences(parse_article(text))
+    assert result.date == "2025-10-17"
+    assert result.source_language == "kk"
+    assert list(result.translations) == ["en", "uz"]
+    for code, lang in (("en", EN), ("uz", UZ)):
+        got = result.translations[code].paragraphs
+        assert [[p.source for p in para] for para in got] == expected
+        assert [[p.target for p in para] for para in got] == [
+            [fake_translation(s, lang) for s in para] for para in expected
+        ]
+    # headline first, unchanged source
+    assert result.translations["en"].paragraphs[0][0].source.startswith("Қазақстан мен Өзбекстан")
+    assert result.translations["en"].text.splitlines()[0] == fake_translation(expected[0][0], EN)
+    assert len(result.translations["en"].text.splitlines()) == len(expected)
+    # every sentence reached the engine exactly once per language
+    assert len(engine.sentences_seen) == 2 * sum(len(p) for p in expected)
+
+
+def test_to_dict_shape():
+    tr, _ = make()
+    data = tr.translate("date 2024-01-02 Тақырып\nБірінші сөйлем. Екінші сөйлем.", ["en"]).to_dict()
+    assert data == {
+        "source_language": "kk",
+        "date": "2024-01-02",
+        "model": {"name": "fake-model", "engine": "fake"},
+        "translations": {
+            "en": {
+                "text": "en: Taqyryp\nen: Birinshi soilem. en: Ekinshi soilem.",
+                "paragraphs": [
+                    [{"source": "Тақырып", "target": "en: Taqyryp", "flags": []}],
+                    [
+                        {"source": "Бірінші сөйлем.", "target": "en: Birinshi soilem.", "flags": []},
+                        {"source": "Екінші сөйлем.", "target": "en: Ekinshi soilem.", "flags": []},
+                    ],
+                ],
+            }
+        },
+        "warnings": [],
+    }
+
+
+def test_duplicates_are_translated_once():
+    tr, engine = make()
+    text = "Бүгін жаңбыр жауды.\nБүгін жаңбыр жауды. Ертең күн ашық.\nБүгін жаңбыр жауды."
+    result = tr.translate(text, ["en"])
+    assert engine.sentences_seen == ["Бүгін жаңбыр жауды.", "Ертең күн ашық."]
+    assert [len(p) for p in result.translations["en"].paragraphs] == [1, 2, 1]
+    assert tr.stats.engine_sentences == 2
+
+
+def test_cache_makes_an_edit_cost_one_sentence(tmp_path):
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    text = SEED.read_text(encoding="utf-8")
+    first, engine1 = make(cache=cache)
+    first.translate(text, ["en"])
+    n = len(engine1.sentences_seen)
+    assert n > 10
+
+    edited = text.replace("Ал Ташкентте 100-ден астам", "Ал Ташкентте 200-ден астам")
+    second, engine2 = make(cache=cache)  # a new process would open the same file
+    result = second.translate(edited, ["en"])
+    assert engine2.sentences_seen == ["Ал Ташкентте 200-ден астам қазақстандық оқиды."]
+    assert second.stats.cache_hits == n - 1
+    assert "200" in result.translations["en"].text
+
+    # different decoding options are a different cache entry
+    third, engine3 = make(cache=cache, beam=1)
+    third.translate(edited, ["en"])
+    assert len(engine3.sentences_seen) == n
+
+
+def test_cache_on_by_default_in_settings_location(tmp_path):
+    tr = Translator(settings=load_settings({"cache_dir": str(tmp_path)}), engine_instance=FakeEngine())
+    tr.translate("Сәлем, әлем.", ["en"])
+    assert (tmp_path / "translations.sqlite3").exists()
+    assert len(TranslationCache(tmp_path / "translations.sqlite3")) == 1
+
+
+def test_over_long_sentence_is_split_and_rejoined():
+    engine = FakeEngine(max_input_tokens=8)
+    tr, _ = make(engine)
+    sentence = (
+        "Министр бүгін Ташкентте сөз сөйледі, форумға көп адам қатысты, "
+        "дәрігерлер тәжірибе алмасты."
+    )
+    result = tr.translate(sentence, ["en"])
+    pairs = result.translations["en"].paragraphs[0]
+    assert len(pairs) == 1 and pairs[0].source == sentence
+    assert len(engine.sentences_seen) > 1
+    assert all(len(piece.split()) + 2 <= 8 for piece in engine.sentences_seen)
+    assert " ".join(engine.sentences_seen) == sentence
+    assert pairs[0].target == " ".join(fake_translation(p, EN) for p in engine.sentences_seen)
+    assert any("split into" in w for w in result.warnings)
+
+
+def test_batches_are_length_sorted_under_the_token_budget():
+    engine = FakeEngine()
+    tr, _ = make(engine, batch_tokens=24, max_batch_size=3)
+    text = "Бір. Екі үш төрт бес алты. Жеті сегіз. Тоғыз он он бір он екі он үш он төрт."
+    tr.translate(text, ["en"])
+    sizes = [[len(s.split()) + 2 for s in batch] for batch in engine.calls]
+    assert sizes == [[12, 7], [4, 3]]  # 12 x 3 would pass the 24-token budget
+    assert tr.stats.batches == 2
+
+
+def test_uzbek_apostrophes_normalised_only_for_uzbek():
+    tr, _ = make()
+    result = tr.translate("O'zbekiston g'alaba qozondi.", ["en", "uz"])
+    assert result.translations["uz"].text == "uz: Oʻzbekiston gʻalaba qozondi."
+    assert result.translations["en"].text == "en: O'zbekiston g'alaba qozondi."
+    off, _ = make(normalize_uzbek=False)
+    assert off.translate("O'zbekiston.", ["uz"]).translations["uz"].text == "uz: O'zbekiston."
+
+
+def test_flags_and_truncation_warning():
+    tr, _ = make(max_new_tokens=3)
+    result = tr.translate("Дәрігерлер 3 мыңға жуық адамға медициналық кеңес берді.", ["en"])
+    pair = result.translations["en"].paragraphs[0][0]
+    assert pair.target == "en: Darigerler 3"
+    assert pair.flags == ["length", "truncated"]
+    assert result.warnings == ["en: 1 sentence(s) hit the output token limit (flag 'truncated')"]
+
+
+def test_progress_reaches_total():
+    tr, _ = make(max_batch_size=2)
+    seen = []
+    tr.translate(SEED.read_text(encoding="utf-8"), ["en", "uz"], progress=lambda d, t: seen.append((d, t)))
+    total = seen[-1][1]
+    assert seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert total == 2 * sum(len(p) for p in paragraph_sentences(parse_article(SEED.read_text())))
+
+
+def test_translate_sentences_is_sentence_mode():
+    tr, engine = make()
+    pairs = tr.translate_sentences(["Бір. Екі.", "Үш"], "uz")
+    assert [p.target for p in pairs] == ["uz: Bir. Eki.", "uz: Ush"]
+    assert engine.sentences_seen == ["Бір. Екі.", "Үш"]
+
+
+@pytest.mark.parametrize(
+    ("text", "targets", "error", "message"),
+    [
+        ("   \n ", ["en"], InputError, "empty"),
+        ("date 2025-01-01\n", ["en"], InputError, "date line but no text"),
+        ("Сәлем.", ["fr"], LanguageError, "unknown language 'fr'"),
+        ("Сәлем.", ["kk"], InputError, "source language is Kazakh"),
+        ("Сәлем." * 5000, ["en"], InputTooLargeError, "limit is 20000"),
+    ],
+)
+def test_bad_input(text, targets, error, message):
+    tr, engine = make()
+    with pytest.raises(error, match=message):
+        tr.translate(text, targets)
+    assert engine.calls == []
