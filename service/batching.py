@@ -23,7 +23,9 @@ def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch_size: int)
     for index in order:
         size = max(1, lengths[index])
         widest = max(longest, size)
-        if current and (len(current) >= max_batch_size or widest * (len(current) + 1) > batch_tokens):
+        if current and (
+            len(current) >= max_batch_size or widest * (len(current) + 1) > batch_tokens
+        ):
             batches.append(current)
             current, widest = [], size
         current.append(index)

@@ -55,7 +55,8 @@ class TranslationCache:
                 chunk = list(keys[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, target, truncated, tokens FROM translations WHERE key IN ({marks})",
+                    "SELECT key, target, truncated, tokens FROM translations"
+                    f" WHERE key IN ({marks})",
                     chunk,
                 )
                 for key, target, truncated, tokens in rows:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from .languages import Language
+from .text import fold_uzbek_apostrophes, split_sentences
 
 UNTRANSLATED = "untranslated"
 NUMBERS = "numbers"
@@ -52,7 +53,7 @@ def numbers_in(text: str) -> set[str]:
 
 
 def is_untranslated(source: str, target: str, tgt: Language) -> bool:
-    """Target equals the source, or is mostly written in a script the target language doesn't use."""
+    """Target equals the source, or is mostly in a script the target language does not use."""
     if not target.strip():
         return bool(source.strip())
     if target.strip().casefold() == source.strip().casefold() and any(c.isalpha() for c in source):
@@ -111,3 +112,101 @@ def check_pair(
     if truncated:
         flags.append(TRUNCATED)
     return flags
+
+
+# --------------------------------------------------------------------------------------------
+# Summary checks (faithfulness of a summary to its article)
+# --------------------------------------------------------------------------------------------
+
+UNSUPPORTED_NUMBER = "unsupported_number"
+UNSUPPORTED_ENTITY = "unsupported_entity"
+#: The summary was shortened to its sentence/word budget (or its generation hit the token cap).
+CUT = "cut"
+#: The model produced no usable summary text.
+EMPTY = "empty"
+
+#: The order summary flags are reported in; sentence-pair flags carried over follow them.
+SUMMARY_FLAG_ORDER = (UNSUPPORTED_NUMBER, UNSUPPORTED_ENTITY, CUT, EMPTY, *FLAG_ORDER)
+
+#: A word: letters and digits, with inner apostrophes and hyphens (``Oʻzbekiston``, ``іс-шара``).
+_SUMMARY_WORD = re.compile(r"[^\W_]+(?:['`‘’ʻʼ-][^\W_]+)*")
+#: Shorter stems are too ambiguous to match inflected forms by prefix.
+_MIN_STEM = 4
+
+
+def _without_thousands(number: str) -> str:
+    """``3000`` -> ``3``: "3 мың", "3 thousand" and "3,000" all support each other."""
+    while len(number) > 3 and number.endswith("000"):
+        number = number[:-3]
+    return number
+
+
+def unsupported_numbers(summary: str, article: str) -> list[str]:
+    """Numbers in ``summary`` that ``article`` does not contain, in order of appearance.
+
+    Separators are ignored (``1 000`` = ``1,000``) and whole thousands compare equal to their
+    word form, because a translation may write "3 мыңға" as "3,000" or "3 thousand".
+    """
+    known = numbers_in(article)
+    known |= {_without_thousands(n) for n in known}
+    found = [re.sub(r"\D", "", match) for match in _NUMBER.findall(summary)]
+    missing = [n for n in found if n not in known and _without_thousands(n) not in known]
+    return list(dict.fromkeys(missing))
+
+
+def entity_candidates(text: str) -> list[str]:
+    """Capitalised words of ``text`` that are not the first word of a sentence.
+
+    A capital at the start of a sentence says nothing about a name, so those words are left
+    out; single letters (``I``, ``A``) are too.
+    """
+    found: list[str] = []
+    for line in text.splitlines():
+        for sentence in split_sentences(line):
+            words = _SUMMARY_WORD.findall(sentence)
+            found.extend(w for w in words[1:] if len(w) > 1 and w[0].isupper())
+    return list(dict.fromkeys(found))
+
+
+def _fold(word: str) -> str:
+    return fold_uzbek_apostrophes(word).casefold()
+
+
+def unsupported_entities(summary: str, reference: str) -> list[str]:
+    """Capitalised words of ``summary`` with no match in ``reference``, in order.
+
+    Kazakh and Uzbek inflect names with suffixes (``Ташкент``/``Ташкентте``), so a word
+    matches when one of the two is a prefix of the other and the shorter has at least
+    :data:`_MIN_STEM` letters; case and Uzbek apostrophe variants are ignored.
+    """
+    known = {_fold(w) for w in _SUMMARY_WORD.findall(reference)}
+    missing = []
+    for word in entity_candidates(summary):
+        folded = _fold(word)
+        if folded in known:
+            continue
+        if len(folded) >= _MIN_STEM and any(
+            (k.startswith(folded) or folded.startswith(k)) and len(k) >= _MIN_STEM for k in known
+        ):
+            continue
+        missing.append(word)
+    return missing
+
+
+def check_summary(summary: str, article: str, reference: str | None) -> dict[str, list[str]]:
+    """Faithfulness flags of one summary: ``{flag: [the numbers or names that raised it]}``.
+
+    ``article`` is the Kazakh original (numbers are compared with it in every language);
+    ``reference`` is the text names are looked up in: the article itself for a Kazakh summary,
+    its translation for an English or Uzbek one (names are transliterated), or ``None`` to
+    skip the name check (an extractive summary is made of the translation's own sentences).
+    """
+    found: dict[str, list[str]] = {}
+    numbers = unsupported_numbers(summary, article)
+    if numbers:
+        found[UNSUPPORTED_NUMBER] = numbers
+    if reference is not None:
+        names = unsupported_entities(summary, reference)
+        if names:
+            found[UNSUPPORTED_ENTITY] = names
+    return found

@@ -16,7 +16,7 @@ from . import __version__
 from .errors import AudarmaError
 
 #: Sub-command modules in :mod:`service.commands`, in the order ``--help`` lists them.
-COMMANDS = ["segment", "translate"]
+COMMANDS = ["segment", "translate", "summarize", "score", "eval", "ui"]
 
 EXIT_INTERNAL_ERROR = 1
 EXIT_USER_ERROR = 2

@@ -53,6 +53,7 @@ class Settings:
     # --- summaries ---
     summary_strategy: str = "extractive"
     summary_sentences: int = 3
+    summary_words: int = 0  # word budget per summary; 0: only the sentence budget applies
     summary_model: str = "csebuetnlp/mT5_multilingual_XLSum"
     llm_model: str = "Qwen/Qwen2.5-1.5B-Instruct"
     prompts_dir: str = ""  # empty: the templates shipped in the package
@@ -109,7 +110,7 @@ def _coerce(name: str, value: Any) -> Any:
 def load_settings(
     overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
 ) -> Settings:
-    """Defaults, then ``AUDARMA_*`` variables from ``env`` (default: the process), then overrides."""
+    """Defaults, then ``AUDARMA_*`` variables from ``env`` (default: os.environ), then overrides."""
     env = os.environ if env is None else env
     from_env = {
         f.name: env[ENV_PREFIX + f.name.upper()]

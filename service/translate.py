@@ -119,13 +119,18 @@ class Translator:
         total = len(flat) * len(languages)
         for number, tgt in enumerate(languages):
             offset = number * len(flat)
-            report = None if progress is None else _offset_progress(progress, offset, len(flat), total)
-            pairs = self.translate_sentences(flat, tgt, beam=beam, progress=report, warnings=warnings)
+            report = (
+                None if progress is None else _offset_progress(progress, offset, len(flat), total)
+            )
+            pairs = self.translate_sentences(
+                flat, tgt, beam=beam, progress=report, warnings=warnings
+            )
             translations[tgt.code] = LanguageTranslation(tgt.code, _regroup(pairs, paragraphs))
             truncated = sum(1 for pair in pairs if TRUNCATED in pair.flags)
             if truncated:
                 warnings.append(
-                    f"{tgt.code}: {truncated} sentence(s) hit the output token limit (flag 'truncated')"
+                    f"{tgt.code}: {truncated} sentence(s) hit the output token limit"
+                    " (flag 'truncated')"
                 )
         return TranslationResult(src.code, article.date, self.model_info, translations, warnings)
 
@@ -147,9 +152,11 @@ class Translator:
         src, tgt = get_language(source), get_language(target)
         if src == tgt:
             raise InputError(f"source and target are both {src.name}")
-        hyps = self._translate_units(list(sentences), src, tgt, self.decode_options(beam), progress, warnings)
+        hyps = self._translate_units(
+            list(sentences), src, tgt, self.decode_options(beam), progress, warnings
+        )
         pairs = []
-        for sentence, hyp in zip(sentences, hyps):
+        for sentence, hyp in zip(sentences, hyps, strict=True):
             text = hyp.text
             if tgt.code == "uz" and self.settings.normalize_uzbek:
                 text = normalize_uzbek(text)
@@ -195,7 +202,7 @@ class Translator:
         """Each unit as the list of pieces it is translated in (usually just itself)."""
         limit = min(self.settings.max_sentence_tokens, engine.max_input_tokens)
         unique = list(dict.fromkeys(units))
-        lengths = dict(zip(unique, engine.count_tokens(unique, src))) if unique else {}
+        lengths = dict(zip(unique, engine.count_tokens(unique, src), strict=True)) if unique else {}
 
         def count(piece: str) -> int:
             return engine.count_tokens([piece], src)[0]
@@ -213,11 +220,20 @@ class Translator:
                 split[unit] = [unit]
         return [split[unit] for unit in units]
 
-    def _key(self, piece: str, src: Language, tgt: Language, options: DecodeOptions, engine: Engine) -> str:
-        return cache_key(engine.model_name, engine.name, src.code, tgt.code, options.fingerprint(), piece)
+    def _key(
+        self, piece: str, src: Language, tgt: Language, options: DecodeOptions, engine: Engine
+    ) -> str:
+        return cache_key(
+            engine.model_name, engine.name, src.code, tgt.code, options.fingerprint(), piece
+        )
 
     def _lookup(
-        self, pieces: list[str], src: Language, tgt: Language, options: DecodeOptions, engine: Engine
+        self,
+        pieces: list[str],
+        src: Language,
+        tgt: Language,
+        options: DecodeOptions,
+        engine: Engine,
     ) -> dict[str, Hypothesis]:
         if self._cache is None or not pieces:
             return {}
@@ -239,17 +255,21 @@ class Translator:
             return
         lengths = engine.count_tokens(todo, src)
         finished = total - len(todo)
-        for batch in plan_batches(lengths, self.settings.batch_tokens, self.settings.max_batch_size):
+        for batch in plan_batches(
+            lengths, self.settings.batch_tokens, self.settings.max_batch_size
+        ):
             batch_text = [todo[i] for i in batch]
             hyps = engine.translate_batch(batch_text, src, tgt, options)
             if len(hyps) != len(batch_text):
                 raise RuntimeError(
-                    f"engine {engine.name} returned {len(hyps)} outputs for {len(batch_text)} inputs"
+                    f"engine {engine.name} returned {len(hyps)} outputs"
+                    f" for {len(batch_text)} inputs"
                 )
-            done.update(zip(batch_text, hyps))
+            done.update(zip(batch_text, hyps, strict=True))
             if self._cache is not None:
                 self._cache.put_many(
-                    (self._key(p, src, tgt, options, engine), h) for p, h in zip(batch_text, hyps)
+                    (self._key(p, src, tgt, options, engine), h)
+                    for p, h in zip(batch_text, hyps, strict=True)
                 )
             self.stats.engine_sentences += len(batch_text)
             self.stats.batches += 1

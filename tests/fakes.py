@@ -14,7 +14,9 @@ from service.languages import Language
 
 _CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
 _LATIN = "a b v g d e e zh z i i k l m n o p r s t u f h c ch sh sh - y - e iu ia a g q n o u u h i"
-_TRANSLIT = {c: ("" if l == "-" else l) for c, l in zip(_CYRILLIC, _LATIN.split(), strict=True)}
+_TRANSLIT = {
+    c: ("" if lat == "-" else lat) for c, lat in zip(_CYRILLIC, _LATIN.split(), strict=True)
+}
 
 
 def fake_translation(sentence: str, tgt: Language) -> str:

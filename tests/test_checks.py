@@ -26,9 +26,9 @@ def test_untranslated_copy_and_cyrillic_output():
 
 
 def test_numbers_flag_and_separator_normalisation():
-    assert check_pair(SOURCE, "During the event, doctors consulted nearly 3 thousand people.", KK, EN) == [
-        "numbers"
-    ]
+    assert check_pair(
+        SOURCE, "During the event, doctors consulted nearly 3 thousand people.", KK, EN
+    ) == ["numbers"]
     assert numbers_in("1 000 адам, 2,5 млн") == {"1000", "25"}
     assert missing_numbers("1 000 адам", "1,000 people") == set()
 

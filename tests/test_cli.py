@@ -81,7 +81,9 @@ def test_translate_batch_jsonl_resumes(capsys, fake_engine, tmp_path):
     out_file = tmp_path / "out.jsonl"
     code, _, err = run(capsys, "translate", str(batch), "--to", "en", "--out", str(out_file))
     assert code == 2
-    assert err.strip().endswith("audarma: error: 2 of 4 articles failed (see their 'error' records)")
+    assert err.strip().endswith(
+        "audarma: error: 2 of 4 articles failed (see their 'error' records)"
+    )
     records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == ["a", "b", "line-3", "c"]
     assert records[0]["translations"]["en"]["text"] == "en: Birinshi maqala."
@@ -132,7 +134,15 @@ def test_missing_file(capsys):
 def test_installed_command_never_prints_a_traceback(tmp_path):
     """The real entry point, in a subprocess, with a model folder that does not exist."""
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "translate", str(SEED), "--model", str(tmp_path / "none")],
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "translate",
+            str(SEED),
+            "--model",
+            str(tmp_path / "none"),
+        ],
         capture_output=True,
         text=True,
         env={"HF_HUB_OFFLINE": "1", "AUDARMA_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},

@@ -23,7 +23,9 @@ def test_aliases(alias):
 def test_unknown_language_is_a_clear_error():
     with pytest.raises(LanguageError) as info:
         get_language("fr")
-    assert str(info.value) == "unknown language 'fr'; supported: kk (Kazakh), en (English), uz (Uzbek)"
+    assert (
+        str(info.value) == "unknown language 'fr'; supported: kk (Kazakh), en (English), uz (Uzbek)"
+    )
 
 
 def test_unknown_family():

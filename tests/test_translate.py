@@ -56,7 +56,11 @@ def test_to_dict_shape():
                 "paragraphs": [
                     [{"source": "Тақырып", "target": "en: Taqyryp", "flags": []}],
                     [
-                        {"source": "Бірінші сөйлем.", "target": "en: Birinshi soilem.", "flags": []},
+                        {
+                            "source": "Бірінші сөйлем.",
+                            "target": "en: Birinshi soilem.",
+                            "flags": [],
+                        },
                         {"source": "Екінші сөйлем.", "target": "en: Ekinshi soilem.", "flags": []},
                     ],
                 ],
@@ -97,7 +101,9 @@ def test_cache_makes_an_edit_cost_one_sentence(tmp_path):
 
 
 def test_cache_on_by_default_in_settings_location(tmp_path):
-    tr = Translator(settings=load_settings({"cache_dir": str(tmp_path)}), engine_instance=FakeEngine())
+    tr = Translator(
+        settings=load_settings({"cache_dir": str(tmp_path)}), engine_instance=FakeEngine()
+    )
     tr.translate("Сәлем, әлем.", ["en"])
     assert (tmp_path / "translations.sqlite3").exists()
     assert len(TranslationCache(tmp_path / "translations.sqlite3")) == 1
@@ -151,7 +157,9 @@ def test_flags_and_truncation_warning():
 def test_progress_reaches_total():
     tr, _ = make(max_batch_size=2)
     seen = []
-    tr.translate(SEED.read_text(encoding="utf-8"), ["en", "uz"], progress=lambda d, t: seen.append((d, t)))
+    tr.translate(
+        SEED.read_text(encoding="utf-8"), ["en", "uz"], progress=lambda d, t: seen.append((d, t))
+    )
     total = seen[-1][1]
     assert seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -83,8 +83,9 @@ def iter_batch(path: str) -> Iterator[tuple[str, str | AudarmaError]]:
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError
         except ValueError:
-            yield f"line-{number}", InputError(
-                f'{path}:{number}: expected a JSON object with a "text" string'
+            yield (
+                f"line-{number}",
+                InputError(f'{path}:{number}: expected a JSON object with a "text" string'),
             )
             continue
         yield str(item.get("id", f"line-{number}")), item["text"]

@@ -1,0 +1,82 @@
+"""Boundary precision/recall/F1 of the Kazakh sentence segmenter on the NTREX-128 dev bodies.
+
+Each NTREX document is one sentence per line; its lines (without the headline) are joined with
+single spaces and the joins are the gold boundaries (see ``service.text.line_documents``).
+razdel, a Russian segmenter, is scored for comparison when it is installed; its input has the
+curly quotes mapped to ``"`` (same length, so offsets are unchanged) because it only knows
+``"`` and «».
+
+    python eval/segmentation_f1.py [--errors] [--data eval/data/ntrex128-dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from service.text import (  # noqa: E402
+    BoundaryScore,
+    Span,
+    internal_boundaries,
+    line_documents,
+    score_segmenter,
+    sentence_spans,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "ntrex128-dev"
+#: Curly and low quotes -> ``"`` for razdel (a one-to-one map keeps offsets).
+RAZDEL_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"'))
+
+
+def load_documents(data: Path = DATA) -> list[tuple[str, list[Span]]]:
+    """The NTREX Kazakh document bodies with their gold sentence spans."""
+    lines = (data / "kaz.txt").read_text(encoding="utf-8").splitlines()
+    doc_ids = (data / "doc_ids.tsv").read_text(encoding="utf-8").splitlines()
+    return line_documents(lines, doc_ids)
+
+
+def razdel_spans(text: str) -> list[Span]:
+    """razdel's sentence spans, with quotes normalised first."""
+    import razdel
+
+    return [(s.start, s.stop) for s in razdel.sentenize(text.translate(RAZDEL_QUOTES))]
+
+
+def describe(name: str, score: BoundaryScore) -> str:
+    return (
+        f"{name:8} P={score.precision:.4f} R={score.recall:.4f} F1={score.f1:.4f} "
+        f"(tp={score.true_positives} fp={score.false_positives} fn={score.false_negatives})"
+    )
+
+
+def print_errors(documents: list[tuple[str, list[Span]]], width: int = 60) -> None:
+    """Show every wrong boundary in context: ``+`` a spurious one, ``-`` a missed one."""
+    for text, gold in documents:
+        found, expected = internal_boundaries(sentence_spans(text)), internal_boundaries(gold)
+        for sign, positions in (("+", found - expected), ("-", expected - found)):
+            for pos in sorted(positions):
+                print(f"{sign} …{text[max(0, pos - width) : pos]} ‖ {text[pos : pos + width]}…")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="NTREX-128 dev folder")
+    parser.add_argument("--errors", action="store_true", help="print our wrong boundaries")
+    args = parser.parse_args(argv)
+    documents = load_documents(args.data)
+    print(f"{len(documents)} documents, {sum(len(g) - 1 for _, g in documents)} gold boundaries")
+    print(describe("audarma", score_segmenter(documents)))
+    try:
+        print(describe("razdel", score_segmenter(documents, razdel_spans)))
+    except ImportError:
+        print("razdel   not installed")
+    if args.errors:
+        print_errors(documents)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
