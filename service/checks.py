@@ -124,12 +124,22 @@ UNSUPPORTED_ENTITY = "unsupported_entity"
 CUT = "cut"
 #: The model produced no usable summary text.
 EMPTY = "empty"
+#: The summary is mostly not in its language's script (a model answering in the wrong language).
+WRONG_SCRIPT = "wrong_script"
 
 #: The order summary flags are reported in; sentence-pair flags carried over follow them.
-SUMMARY_FLAG_ORDER = (UNSUPPORTED_NUMBER, UNSUPPORTED_ENTITY, CUT, EMPTY, *FLAG_ORDER)
+SUMMARY_FLAG_ORDER = (
+    UNSUPPORTED_NUMBER,
+    UNSUPPORTED_ENTITY,
+    WRONG_SCRIPT,
+    CUT,
+    EMPTY,
+    *FLAG_ORDER,
+)
 
-#: A word: letters and digits, with inner apostrophes and hyphens (``Oʻzbekiston``, ``іс-шара``).
-_SUMMARY_WORD = re.compile(r"[^\W_]+(?:['`‘’ʻʼ-][^\W_]+)*")
+#: A word: letters and digits with inner apostrophes and hyphens, so ``Oʻzbekiston``,
+#: ``іс-шара`` and ``100-ге`` are one word in every language (summary budgets count these too).
+SUMMARY_WORD = re.compile(r"[^\W_]+(?:['`‘’ʻʼ-][^\W_]+)*")
 #: Shorter stems are too ambiguous to match inflected forms by prefix.
 _MIN_STEM = 4
 
@@ -163,7 +173,7 @@ def entity_candidates(text: str) -> list[str]:
     found: list[str] = []
     for line in text.splitlines():
         for sentence in split_sentences(line):
-            words = _SUMMARY_WORD.findall(sentence)
+            words = SUMMARY_WORD.findall(sentence)
             found.extend(w for w in words[1:] if len(w) > 1 and w[0].isupper())
     return list(dict.fromkeys(found))
 
@@ -179,7 +189,7 @@ def unsupported_entities(summary: str, reference: str) -> list[str]:
     matches when one of the two is a prefix of the other and the shorter has at least
     :data:`_MIN_STEM` letters; case and Uzbek apostrophe variants are ignored.
     """
-    known = {_fold(w) for w in _SUMMARY_WORD.findall(reference)}
+    known = {_fold(w) for w in SUMMARY_WORD.findall(reference)}
     missing = []
     for word in entity_candidates(summary):
         folded = _fold(word)
@@ -193,8 +203,16 @@ def unsupported_entities(summary: str, reference: str) -> list[str]:
     return missing
 
 
-def check_summary(summary: str, article: str, reference: str | None) -> dict[str, list[str]]:
-    """Faithfulness flags of one summary: ``{flag: [the numbers or names that raised it]}``.
+def in_wrong_script(summary: str, lang: Language) -> bool:
+    """Most letters of ``summary`` are outside ``lang``'s script (at least 3 letters)."""
+    inside, total = _letters_in_script(summary, lang.script)
+    return total >= 3 and inside / total < 0.5
+
+
+def check_summary(
+    summary: str, article: str, reference: str | None, lang: Language
+) -> dict[str, list[str]]:
+    """Faithfulness flags of one summary in ``lang``: ``{flag: [what raised it]}``.
 
     ``article`` is the Kazakh original (numbers are compared with it in every language);
     ``reference`` is the text names are looked up in: the article itself for a Kazakh summary,
@@ -202,6 +220,8 @@ def check_summary(summary: str, article: str, reference: str | None) -> dict[str
     skip the name check (an extractive summary is made of the translation's own sentences).
     """
     found: dict[str, list[str]] = {}
+    if in_wrong_script(summary, lang):
+        found[WRONG_SCRIPT] = [lang.script]
     numbers = unsupported_numbers(summary, article)
     if numbers:
         found[UNSUPPORTED_NUMBER] = numbers
