@@ -1,0 +1,195 @@
+"""``audarma eval`` and ``eval/run_eval.py``: the bundled dev set with a fake and a tiny model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import service.engines
+from service.cli import main
+from service.evaluation.datasets import load_dataset
+from tests.fakes import FakeEngine
+
+ROOT = Path(__file__).resolve().parents[1]
+NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    engine = FakeEngine()
+    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    return engine
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def evaluate(capsys, out_dir, *extra):
+    return run(
+        capsys, "eval", "--dataset", NTREX, "--to", "en,uz", "--limit", "2", "--out", out_dir,
+        "--bootstrap", "50", *extra,
+    )  # fmt: skip
+
+
+def test_eval_writes_outputs_and_reports(capsys, fake_engine, tmp_path):
+    out_dir = tmp_path / "run"
+    code, out, err = evaluate(capsys, out_dir)
+    assert code == 0
+    assert out == (out_dir / "report.md").read_text(encoding="utf-8")
+    assert out.startswith("# Audarma evaluation report")
+    assert "documents:" in err and "2/2" in err  # the progress bar
+    assert f"audarma: report in {out_dir / 'report.html'}" in err
+    assert {p.name for p in out_dir.iterdir()} == {
+        "run.json",
+        "outputs.jsonl",
+        "report.json",
+        "report.md",
+        "report.html",
+    }
+    code, out, _ = evaluate(capsys, out_dir, "--format", "json", "--quiet")
+    assert code == 0
+    report = json.loads(out)
+    assert report == json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["resumed_documents"] == 2
+
+
+def test_ctrl_c_exits_130_and_the_rerun_resumes(capsys, monkeypatch, tmp_path):
+    second = set(load_dataset(NTREX).documents[1].source)
+
+    class Interrupted(FakeEngine):
+        def translate_batch(self, sentences, src, tgt, options):
+            if second & set(sentences):
+                raise KeyboardInterrupt
+            return super().translate_batch(sentences, src, tgt, options)
+
+    monkeypatch.setattr(service.engines, "load_engine", lambda settings: Interrupted())
+    code, _, err = evaluate(capsys, tmp_path / "run", "--quiet")
+    assert code == 130
+    assert "1 document(s) are saved" in err and "rerun the same command to resume" in err
+    engine = FakeEngine()
+    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    code, _, _ = evaluate(capsys, tmp_path / "run", "--quiet")
+    assert code == 0
+    assert set(engine.sentences_seen) >= second
+    assert not set(engine.sentences_seen) & set(load_dataset(NTREX).documents[0].source)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "--dataset", str(NTREX)], "give --dataset and --out"),
+        (["eval", "--dataset", "missing.jsonl", "--out", "RUN"], "no such dataset: missing.jsonl"),
+        (
+            ["eval", "--dataset", str(NTREX), "--out", "RUN", "--to", "kk"],
+            "source language is Kazakh",
+        ),
+        (["eval", "--dataset", str(NTREX), "--out", "RUN", "--limit", "0"], "at least 1"),
+        (["eval", "--compare", "A", "B"], "A is not an evaluation run"),
+    ],
+)
+def test_bad_input_gives_one_line_errors(capsys, fake_engine, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+class FakeComet:
+    """Stands in for ``unbabel-comet``: scores a segment by its length, records its calls."""
+
+    def __init__(self) -> None:
+        self.loaded: list[tuple[str, dict]] = []
+
+    def load_from_checkpoint(self, path, local_files_only=False):
+        self.loaded.append((path, {"local_files_only": local_files_only}))
+        return self
+
+    def predict(self, data, batch_size, gpus, progress_bar):
+        return types.SimpleNamespace(scores=[len(item["mt"]) / 1000 for item in data])
+
+
+def test_comet_from_a_local_checkpoint(capsys, fake_engine, monkeypatch, tmp_path):
+    comet = FakeComet()
+    monkeypatch.setitem(sys.modules, "comet", comet)
+    checkpoint = tmp_path / "wmt22-comet-da" / "checkpoints" / "model.ckpt"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_bytes(b"weights")
+    code, out, _ = evaluate(capsys, tmp_path / "run", "--comet", checkpoint.parents[1], "--quiet")
+    assert code == 0
+    assert comet.loaded == [(str(checkpoint), {"local_files_only": True})]
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    records = [json.loads(x) for x in (tmp_path / "run" / "outputs.jsonl").read_text().splitlines()]
+    sentence_en = report["results"][0]
+    hyps = [h for r in records for h in r["sentence"]["en"]]
+    assert sentence_en["metrics"]["comet"]["score"] == pytest.approx(
+        sum(len(h) / 1000 for h in hyps) / len(hyps)
+    )
+    assert sentence_en["metrics"]["comet"]["signature"] == (
+        "model:wmt22-comet-da|nrefs:1|bs:50|seed:12345|uzapos:none"
+    )
+    assert "comet" not in report["results"][1]["metrics"]  # not in document mode
+    assert "COMET" in out
+
+
+class BrokenComet(FakeComet):
+    def load_from_checkpoint(self, path, local_files_only=False):
+        raise RuntimeError("incompatible checkpoint\nlong traceback text")
+
+
+@pytest.mark.parametrize(
+    ("installed", "exists", "note"),
+    [
+        (FakeComet, False, "is not a local COMET checkpoint (Audarma never downloads models)"),
+        (None, True, "COMET skipped: unbabel-comet is not installed"),
+        (BrokenComet, True, "model.ckpt: incompatible checkpoint."),
+    ],
+)
+def test_comet_is_skipped_with_a_note(
+    capsys, fake_engine, monkeypatch, tmp_path, installed, exists, note
+):
+    monkeypatch.setitem(sys.modules, "comet", installed() if installed else None)
+    checkpoint = tmp_path / "model.ckpt"
+    if exists:
+        checkpoint.write_bytes(b"weights")
+    code, _, _ = evaluate(capsys, tmp_path / "run", "--comet", checkpoint, "--quiet")
+    assert code == 0
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    assert any(note in n for n in report["notes"])
+    assert all("comet" not in row["metrics"] for row in report["results"])
+
+
+@pytest.mark.slow
+def test_run_eval_script_with_a_tiny_model(tiny_nllb_dir, tmp_path):
+    """The real pipeline end to end: transformers engine, bundled data, all three reports."""
+    out_dir = tmp_path / "run"
+    argv = [
+        sys.executable, str(ROOT / "eval" / "run_eval.py"), "--dataset", str(NTREX),
+        "--to", "en,uz", "--model", str(tiny_nllb_dir), "--limit", "1", "--beam", "1",
+        "--out", str(out_dir), "--bootstrap", "100", "--quiet", "--summaries",
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, env=os.environ, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    assert done.stdout == (out_dir / "report.md").read_text(encoding="utf-8")
+    assert report["model"] == {"name": str(tiny_nllb_dir), "engine": "transformers"}
+    assert report["settings"]["beam"] == 1
+    rows = [(r["task"], r["system"], r["language"]) for r in report["results"]]
+    assert rows[:4] == [
+        ("translation", "sentence", "en"),
+        ("translation", "document", "en"),
+        ("translation", "sentence", "uz"),
+        ("translation", "document", "uz"),
+    ]
+    assert len(rows) == 4 + 6
+    for row in report["results"]:
+        for score in row["metrics"].values():
+            assert score["ci95"][0] <= score["score"] <= score["ci95"][1]
+    assert (out_dir / "report.html").read_text(encoding="utf-8").count("data:image/png") == 4
