@@ -1,0 +1,237 @@
+"""The JSON API (DESIGN §7): routes, request schemas and the error shape.
+
+Routes only convert JSON to calls on :class:`~service.webcore.AppServices` and results back
+with ``to_dict()``; every error, whatever raised it, leaves as ``{"error": "..."}`` with a 4xx
+(or 503 when busy) status, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import AudarmaError
+from .webcore import MAX_SUMMARY_SENTENCES, METRICS, AppServices
+from .workpool import BusyError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+#: Seconds a client told "busy" should wait before retrying.
+RETRY_AFTER_S = 2
+
+
+# ---------------------------------------------------------------------- request schemas
+class _Strict(BaseModel):
+    # Unknown fields are refused: a typo such as "target" must not silently use the default.
+    model_config = ConfigDict(extra="forbid")
+
+
+class TranslateRequest(_Strict):
+    text: str = Field(description="the Kazakh article (optional first line 'date YYYY-MM-DD ...')")
+    targets: list[str] = Field(
+        default_factory=lambda: ["en", "uz"], min_length=1, description="target language codes"
+    )
+
+
+class SummarizeRequest(_Strict):
+    text: str = Field(description="the Kazakh article")
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    strategy: Literal["extractive", "seq2seq", "llm"] = "extractive"
+    sentences: int = Field(3, ge=1, le=MAX_SUMMARY_SENTENCES)
+
+
+class ScoreRequest(_Strict):
+    hypotheses: list[str] = Field(description="system outputs, one segment each")
+    references: list[list[str]] = Field(
+        description="one or more reference lists, each line-aligned with the hypotheses"
+    )
+    language: str = Field(description="language of hypotheses and references: en, uz or kk")
+    metrics: list[str] | None = Field(
+        None,
+        description=f"any of {', '.join(METRICS)} (rouge: rouge1, rouge2, rougeL); default: all",
+    )
+    normalize: bool = True
+
+
+# ---------------------------------------------------------------------- response schemas
+# For the OpenAPI document; routes return the result's own ``to_dict()`` unchanged.
+class ErrorResponse(BaseModel):
+    error: str
+    details: list[dict[str, Any]] | None = None
+
+
+class SentencePairOut(BaseModel):
+    source: str
+    target: str
+    flags: list[str]
+
+
+class LanguageTranslationOut(BaseModel):
+    text: str
+    paragraphs: list[list[SentencePairOut]]
+
+
+class ModelOut(BaseModel):
+    name: str
+    engine: str
+
+
+class TranslateResponse(BaseModel):
+    source_language: str
+    date: str | None
+    model: ModelOut
+    translations: dict[str, LanguageTranslationOut]
+    warnings: list[str]
+
+
+class SummaryOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    text: str
+    sentences: list[str]
+
+
+class SummarizeResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    strategy: str
+    summaries: dict[str, SummaryOut]
+    warnings: list[str]
+
+
+class MetricOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    score: float
+
+
+class ScoreResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    segments: int
+    language: str
+    normalized: bool
+    metrics: dict[str, MetricOut]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "unusable input or unknown language"},
+    413: {"model": ErrorResponse, "description": "text over the size limit"},
+    422: {"model": ErrorResponse, "description": "request does not match the schema"},
+    503: {"model": ErrorResponse, "description": "busy (queue full) or model not loadable"},
+}
+
+
+# ---------------------------------------------------------------------- routes
+def build_router(services: AppServices) -> APIRouter:
+    """The ``/api/v1`` routes, bound to ``services``."""
+    router = APIRouter(prefix=PREFIX, tags=["api"])
+
+    @router.get("/health", summary="liveness, model and queue occupancy")
+    async def health() -> dict[str, Any]:
+        return services.health()
+
+    @router.get("/languages", summary="supported languages")
+    async def languages() -> dict[str, Any]:
+        return services.languages()
+
+    @router.post(
+        "/translate",
+        summary="translate an article into each target language",
+        responses={200: {"model": TranslateResponse}, **ERRORS},
+    )
+    async def translate(request: TranslateRequest) -> JSONResponse:
+        services.check_text(request.text)  # 400/413 before taking a queue place
+        result = await services.pool.run(services.translate, request.text, request.targets)
+        return JSONResponse(result.to_dict())
+
+    @router.post(
+        "/summarize",
+        summary="summarize an article in each language",
+        responses={200: {"model": SummarizeResponse}, **ERRORS},
+    )
+    async def summarize(request: SummarizeRequest) -> JSONResponse:
+        services.check_text(request.text)
+        result = await services.pool.run(
+            services.summarize, request.text, request.languages, request.strategy, request.sentences
+        )
+        return JSONResponse(result.to_dict())
+
+    @router.post(
+        "/score",
+        summary="BLEU, chrF++, TER and ROUGE of line-aligned hypotheses",
+        responses={200: {"model": ScoreResponse}, **ERRORS},
+    )
+    async def score(request: ScoreRequest) -> JSONResponse:
+        services.check_score_input(request.hypotheses, request.references)
+        result = await services.pool.run(
+            services.score,
+            request.hypotheses,
+            request.references,
+            request.language,
+            request.metrics,
+            request.normalize,
+        )
+        return JSONResponse(result)
+
+    return router
+
+
+# ---------------------------------------------------------------------- errors
+def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error as ``{"error": "..."}`` JSON with its status code."""
+
+    @app.exception_handler(AudarmaError)
+    async def _audarma(request: Request, exc: AudarmaError) -> JSONResponse:
+        if not isinstance(exc, BusyError):
+            log.info("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc)
+        return error_response(exc.status_code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _schema(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors(), exclude={"input", "url", "ctx"})
+        summary = "; ".join(_describe(error) for error in errors[:5])
+        return error_response(422, f"invalid request: {summary}", details=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail))
+
+
+def install_api_fallback(app: FastAPI, router: APIRouter) -> None:
+    """Unknown ``/api/...`` paths and methods answer in the API's error shape.
+
+    The page is mounted at ``/`` and would otherwise answer them with its own 404.
+    """
+    known: dict[str, set[str]] = {}
+    for route in router.routes:
+        known.setdefault(getattr(route, "path", ""), set()).update(getattr(route, "methods", ()))
+
+    @app.api_route(
+        "/api/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    async def _unknown(request: Request, rest: str) -> JSONResponse:
+        allowed = sorted(known.get(request.url.path, ()))
+        if allowed:
+            response = error_response(
+                405, f"{request.method} is not allowed here; use {', '.join(allowed)}"
+            )
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return error_response(404, f"no such endpoint: {request.url.path}")

@@ -1,0 +1,360 @@
+"""The Gradio page: Translate, Summarize and Evaluate tabs (DESIGN §7).
+
+The ``*_view`` functions are plain functions over :class:`~service.webcore.AppServices` — the
+same calls the JSON API makes — returning what the page shows; :func:`build_page` only lays
+out components and wires them up. Errors reach the reader as a message, never a traceback:
+user errors with their own one-line text, bugs as a short note pointing at the server log.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from .errors import AudarmaError, InputError
+from .languages import LANGUAGES, get_language
+from .pagefiles import (
+    DownloadDir,
+    dev_set_available,
+    dev_set_segments,
+    read_upload,
+    seed_articles,
+    text_lines,
+)
+from .pagerender import (
+    aligned_html,
+    score_table_html,
+    summaries_html,
+    translation_status,
+    translation_text,
+)
+from .webcore import MAX_SUMMARY_SENTENCES, METRICS, STRATEGIES, AppServices
+from .workpool import BusyError
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: ``progress(fraction_or_(done, total), desc=...)``, as :class:`gr.Progress` is called.
+PageProgress = Callable[..., Any]
+
+TARGET_CHOICES = [("English and Uzbek", "en,uz"), ("English", "en"), ("Uzbek", "uz")]
+LANGUAGE_CHOICES = [(lang.name, lang.code) for lang in LANGUAGES.values()]
+#: Segments (lines other than headlines) in the bundled NTREX-128 dev set.
+DEV_SET_MAX_LINES = 926
+
+
+def _no_progress(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def readable_errors(fn: F) -> F:
+    """Turn any exception into a :class:`gr.Error` the page shows as a message."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except BusyError:
+            raise gr.Error(
+                "The server is busy with other requests; try again in a moment.",
+                title="Busy",
+                duration=None,
+                print_exception=False,
+            ) from None
+        except AudarmaError as exc:
+            raise gr.Error(str(exc), duration=None, print_exception=False) from None
+        except Exception as exc:
+            log.exception("page function %s failed", fn.__name__)
+            raise gr.Error(
+                f"Something went wrong ({type(exc).__name__}); the details are in the server log.",
+                duration=None,
+                print_exception=False,
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------- views
+def translate_view(
+    services: AppServices,
+    downloads: DownloadDir,
+    text: str,
+    targets: str | Sequence[str],
+    progress: PageProgress = _no_progress,
+) -> tuple[str, str, str, list[str], dict[str, Any], str]:
+    """English text, Uzbek text, aligned HTML, download paths, JSON, status line."""
+    services.check_text(text)
+
+    def report(done: int, total: int) -> None:
+        progress((done, total), desc="Translating", unit="sentences")
+
+    started = time.perf_counter()
+    result = services.pool.run_sync(services.translate, text, targets, progress=report)
+    seconds = time.perf_counter() - started
+    data = result.to_dict()
+    english = result.translations.get("en")
+    uzbek = result.translations.get("uz")
+    stem = f"audarma-{result.date or 'article'}-{'-'.join(result.translations)}"
+    files = downloads.write(stem, translation_text(result), data)
+    return (
+        english.text if english else "",
+        uzbek.text if uzbek else "",
+        aligned_html(result),
+        files,
+        data,
+        translation_status(result, seconds),
+    )
+
+
+def summarize_view(
+    services: AppServices,
+    text: str,
+    strategy: str,
+    languages: Sequence[str] | str,
+    sentences: float,
+    progress: PageProgress = _no_progress,
+) -> tuple[str, dict[str, Any]]:
+    """The summaries as HTML (with their flags) and as the summarize JSON."""
+    services.check_text(text)
+    if not languages:
+        raise InputError("choose at least one language for the summaries")
+    progress(None, desc=f"Summarizing ({strategy})")
+    result = services.pool.run_sync(services.summarize, text, languages, strategy, int(sentences))
+    return summaries_html(result), result.to_dict()
+
+
+def evaluate_view(
+    services: AppServices,
+    hypotheses_text: str,
+    hypotheses_file: str | None,
+    reference_text: str,
+    reference_files: Sequence[str] | None,
+    use_dev_set: bool,
+    dev_lines: float,
+    language: str,
+    metrics: Sequence[str],
+    progress: PageProgress = _no_progress,
+) -> tuple[str, dict[str, Any]]:
+    """Score pasted/uploaded hypotheses against pasted/uploaded references or the dev set.
+
+    With the dev set and no hypotheses, the first ``dev_lines`` Kazakh lines are translated
+    with the loaded model first, so the tab also answers "how good is this model?".
+    """
+    lang = get_language(language).code
+    hypotheses = text_lines(read_upload(hypotheses_file, "hypotheses") or hypotheses_text or "")
+    if not metrics:
+        raise InputError("choose at least one metric")
+    if use_dev_set:
+        limit = len(hypotheses) or int(dev_lines or 0)
+        if not 1 <= limit <= DEV_SET_MAX_LINES:
+            raise InputError(f"dev set lines must be between 1 and {DEV_SET_MAX_LINES}")
+        sources, references = dev_set_segments(lang, limit)
+        if len(hypotheses) > len(sources):
+            raise InputError(
+                f"the dev set has {len(sources)} segments; got {len(hypotheses)} hypotheses"
+            )
+        if not hypotheses:
+            hypotheses = _translate_dev_set(services, sources, lang, progress)
+    else:
+        references = [text_lines(read_upload(path, "reference")) for path in reference_files or ()]
+        if reference_text and reference_text.strip():
+            references.insert(0, text_lines(reference_text))
+        if not hypotheses:
+            raise InputError("paste or upload the hypotheses (one segment per line)")
+    progress(None, desc="Scoring")
+    report = services.pool.run_sync(services.score, hypotheses, references, lang, list(metrics))
+    return score_table_html(report), report
+
+
+def _translate_dev_set(
+    services: AppServices, sources: list[str], language: str, progress: PageProgress
+) -> list[str]:
+
+    def report(done: int, total: int) -> None:
+        progress((done, total), desc="Translating the dev set", unit="sentences")
+
+    pairs = services.pool.run_sync(
+        services.translator.translate_sentences, sources, language, progress=report
+    )
+    return [pair.target for pair in pairs]
+
+
+# ---------------------------------------------------------------------- layout
+INTRO = (
+    "# Audarma\nKazakh news into English and Uzbek: translate, summarize and score. "
+    "Sentences with a QA flag are marked \u26a0 — give them a human look before publishing."
+)
+
+
+def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
+    """The page's Blocks, with ``/translate``, ``/summarize`` and ``/evaluate`` API names."""
+    settings = services.settings
+    seeds = seed_articles()
+
+    @readable_errors
+    def translate(text: str, targets: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+        return translate_view(services, downloads, text, targets, progress)
+
+    @readable_errors
+    def summarize(
+        text: str,
+        strategy: str,
+        languages: list[str],
+        sentences: float,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple:
+        return summarize_view(services, text, strategy, languages, sentences, progress)
+
+    @readable_errors
+    def evaluate(
+        hypotheses_text: str,
+        hypotheses_file: str | None,
+        reference_text: str,
+        reference_files: list[str] | None,
+        use_dev_set: bool,
+        dev_lines: float,
+        language: str,
+        metrics: list[str],
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple:
+        return evaluate_view(
+            services,
+            hypotheses_text,
+            hypotheses_file,
+            reference_text,
+            reference_files,
+            use_dev_set,
+            dev_lines,
+            language,
+            metrics,
+            progress,
+        )
+
+    with gr.Blocks(title="Audarma", analytics_enabled=False, delete_cache=(3600, 3600)) as page:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            with gr.Tab("Translate", id="translate"):
+                article = gr.Textbox(
+                    label="Kazakh article",
+                    lines=10,
+                    max_lines=30,
+                    placeholder="Paste a Kazakh article"
+                    " (optional first line: date YYYY-MM-DD headline)",
+                    elem_id="aud-article",
+                )
+                with gr.Row():
+                    targets = gr.Radio(
+                        TARGET_CHOICES, value="en,uz", label="Translate into", elem_id="aud-targets"
+                    )
+                    translate_btn = gr.Button(
+                        "Translate", variant="primary", elem_id="aud-translate"
+                    )
+                if seeds:
+                    gr.Examples(
+                        [[seeds[0], "en,uz"]], inputs=[article, targets], label="Seed article"
+                    )
+                status = gr.Markdown(elem_id="aud-status")
+                with gr.Row(equal_height=True):
+                    english = gr.Textbox(
+                        label="English", lines=10, buttons=["copy"], elem_id="aud-en"
+                    )
+                    uzbek = gr.Textbox(label="Uzbek", lines=10, buttons=["copy"], elem_id="aud-uz")
+                gr.Markdown("### Sentence by sentence")
+                aligned = gr.HTML(elem_id="aud-aligned")
+                files = gr.File(
+                    label="Download (text and JSON)", file_count="multiple", elem_id="aud-files"
+                )
+                with gr.Accordion("JSON", open=False):
+                    translation_json = gr.JSON(elem_id="aud-translation-json")
+            with gr.Tab("Summarize", id="summarize"):
+                summary_article = gr.Textbox(
+                    label="Kazakh article", lines=10, max_lines=30, elem_id="aud-summary-article"
+                )
+                with gr.Row():
+                    strategy = gr.Radio(
+                        list(STRATEGIES), value=settings.summary_strategy, label="Strategy"
+                    )
+                    summary_languages = gr.CheckboxGroup(
+                        LANGUAGE_CHOICES, value=["kk", "en", "uz"], label="Languages"
+                    )
+                    length = gr.Slider(
+                        1,
+                        MAX_SUMMARY_SENTENCES,
+                        value=settings.summary_sentences,
+                        step=1,
+                        label="Length (sentences)",
+                    )
+                summarize_btn = gr.Button("Summarize", variant="primary", elem_id="aud-summarize")
+                if seeds:
+                    gr.Examples([[seeds[0]]], inputs=[summary_article], label="Seed article")
+                summaries = gr.HTML(elem_id="aud-summaries")
+                with gr.Accordion("JSON", open=False):
+                    summary_json = gr.JSON()
+            with gr.Tab("Evaluate", id="evaluate"):
+                with gr.Row():
+                    with gr.Column():
+                        hyp_text = gr.Textbox(label="Hypotheses (one segment per line)", lines=8)
+                        hyp_file = gr.File(label="…or upload them (.txt)", file_types=[".txt"])
+                    with gr.Column():
+                        ref_text = gr.Textbox(label="Reference (one segment per line)", lines=8)
+                        ref_files = gr.File(
+                            label="…or upload references (one .txt each)",
+                            file_count="multiple",
+                            file_types=[".txt"],
+                        )
+                with gr.Row():
+                    use_dev = gr.Checkbox(
+                        label="Use the bundled NTREX-128 dev set as references"
+                        " (no hypotheses: translate its first lines with the loaded model)",
+                        value=False,
+                        interactive=dev_set_available(),
+                    )
+                    dev_lines = gr.Number(
+                        20, label="Dev set lines", minimum=1, maximum=DEV_SET_MAX_LINES, precision=0
+                    )
+                with gr.Row():
+                    score_language = gr.Dropdown(
+                        LANGUAGE_CHOICES, value="en", label="Language of the texts"
+                    )
+                    metrics = gr.CheckboxGroup(list(METRICS), value=list(METRICS), label="Metrics")
+                score_btn = gr.Button("Score", variant="primary", elem_id="aud-score")
+                scores = gr.HTML(elem_id="aud-scores")
+                with gr.Accordion("JSON", open=False):
+                    score_json = gr.JSON()
+
+        translate_btn.click(
+            translate,
+            inputs=[article, targets],
+            outputs=[english, uzbek, aligned, files, translation_json, status],
+            api_name="translate",
+        )
+        summarize_btn.click(
+            summarize,
+            inputs=[summary_article, strategy, summary_languages, length],
+            outputs=[summaries, summary_json],
+            api_name="summarize",
+        )
+        score_btn.click(
+            evaluate,
+            inputs=[
+                hyp_text,
+                hyp_file,
+                ref_text,
+                ref_files,
+                use_dev,
+                dev_lines,
+                score_language,
+                metrics,
+            ],
+            outputs=[scores, score_json],
+            api_name="evaluate",
+        )
+    page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    return page

@@ -1,0 +1,99 @@
+"""The web app factory: the JSON API under ``/api/v1`` and the Gradio page at ``/``.
+
+One :class:`~service.webcore.AppServices` backs both, so the model is loaded once and one
+bounded queue guards it. Gradio's usage analytics are switched off here, before Gradio is
+imported, so that serving the page never calls out of the machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+from collections.abc import AsyncIterator  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .api import PREFIX, build_router, install_api_fallback, install_error_handlers  # noqa: E402
+from .page import build_page  # noqa: E402
+from .pagefiles import DownloadDir  # noqa: E402
+from .pagerender import CSS  # noqa: E402
+from .settings import Settings, load_settings  # noqa: E402
+from .translate import Translator  # noqa: E402
+from .webcore import AppServices, SummarizerFactory  # noqa: E402
+from .webguard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth  # noqa: E402
+
+#: Paths reachable without credentials when basic auth is on: liveness probes need no secret
+#: and learn nothing from it but "ok", the version and the model name.
+OPEN_PATHS = (f"{PREFIX}/health",)
+#: Largest API request body: an article at the size limit, JSON-escaped (up to 12 bytes per
+#: character as \\uXXXX surrogate pairs) or a test set for scoring, whichever is larger.
+MIN_BODY_LIMIT = 8 * 1024 * 1024
+#: Largest file the page accepts as an upload (hypotheses or references for scoring).
+MAX_UPLOAD = "10mb"
+
+DESCRIPTION = """Translate Kazakh news articles into English and Uzbek, summarize and score.
+
+Errors are JSON `{"error": "..."}`: 400 unusable input or unknown language, 413 over the size
+limit, 422 schema errors, 503 busy (retry after `Retry-After` seconds) or model unavailable.
+The page at `/` offers the same functions to people.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    translator: Translator | None = None,
+    summarizer_factory: SummarizerFactory | None = None,
+) -> FastAPI:
+    """The FastAPI app with the JSON API and the page; serve it with any ASGI server.
+
+    ``translator`` and ``summarizer_factory`` replace the ones built from ``settings`` (tests
+    pass a translator with a fake engine; ``audarma ui`` lets them default).
+    """
+    settings = settings or (translator.settings if translator else load_settings())
+    services = AppServices(settings, translator=translator, summarizer_factory=summarizer_factory)
+    downloads = DownloadDir()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            downloads.cleanup()
+
+    app = FastAPI(
+        title="Audarma",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    router = build_router(services)
+    app.include_router(router)
+    install_api_fallback(app, router)
+
+    credentials = parse_auth(settings.auth)
+    app.add_middleware(BodyLimitMiddleware, limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars))
+    if credentials:
+        # Added last, so it runs first: nothing, not even a body, is read for a stranger.
+        app.add_middleware(BasicAuthMiddleware, credentials=credentials, open_paths=OPEN_PATHS)
+
+    page = build_page(services, downloads)
+    return gr.mount_gradio_app(
+        app,
+        page,
+        path="/",
+        footer_links=["api"],
+        css=CSS,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        enable_monitoring=False,
+        max_file_size=MAX_UPLOAD,
+        show_error=True,
+    )

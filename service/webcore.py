@@ -1,0 +1,184 @@
+"""What the HTTP API and the page share: one translator, the summarizers, scoring, the queue.
+
+Both interfaces call these methods and only convert arguments and render results, so a text
+the API refuses is refused by the page with the same message, and the model is loaded once for
+both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__
+from .errors import InputError, InputTooLargeError
+from .languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
+from .results import TranslationResult
+from .settings import Settings, load_settings
+from .translate import ProgressCallback, Translator
+from .workpool import WorkPool
+
+#: ``summarizer_factory(strategy)`` -> a :class:`~service.summarize.Summarizer` (or any object
+#: with its ``summarize(text, languages=..., sentences=...)``).
+SummarizerFactory = Callable[[str], Any]
+
+STRATEGIES = ("extractive", "seq2seq", "llm")
+#: The metric choices offered (``rouge`` stands for ROUGE-1, -2 and -L); all by default.
+METRICS = ("bleu", "chrf++", "ter", "rouge")
+MAX_SUMMARY_SENTENCES = 10
+#: Scoring input may be a whole test set, so it gets a larger budget than one article.
+SCORE_CHARS_FACTOR = 100
+
+
+class AppServices:
+    """The model-backed operations of the web app, each validated and size-checked first."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        translator: Translator | None = None,
+        summarizer_factory: SummarizerFactory | None = None,
+    ) -> None:
+        self.settings = settings or (translator.settings if translator else load_settings())
+        self.pool = WorkPool(self.settings.concurrency, self.settings.queue_size)
+        self._translator = translator
+        self._summarizer_factory = summarizer_factory
+        self._summarizers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ shared objects
+    @property
+    def translator(self) -> Translator:
+        """The one translator (its model loads on first use, once, for API and page alike)."""
+        with self._lock:
+            if self._translator is None:
+                self._translator = Translator(settings=self.settings)
+            return self._translator
+
+    def load_model(self) -> None:
+        """Load the translation model now (``audarma ui`` does, to fail before serving)."""
+        _ = self.translator.engine
+
+    def summarizer(self, strategy: str) -> Any:
+        """The summarizer for ``strategy``, built once and kept (it may hold its own model)."""
+        if strategy not in STRATEGIES:
+            raise InputError(
+                f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}"
+            )
+        translator = self.translator
+        with self._lock:
+            if strategy not in self._summarizers:
+                if self._summarizer_factory is not None:
+                    self._summarizers[strategy] = self._summarizer_factory(strategy)
+                else:
+                    from .summarize import Summarizer
+
+                    self._summarizers[strategy] = Summarizer(
+                        translator=translator, strategy=strategy
+                    )
+            return self._summarizers[strategy]
+
+    # ------------------------------------------------------------------ checks
+    def check_text(self, text: str) -> str:
+        """Refuse empty text (400) and text over the size limit (413) before any model work."""
+        limit = self.settings.max_chars
+        if not text or not text.strip():
+            raise InputError("the text is empty; paste a Kazakh article")
+        if len(text) > limit:
+            raise InputTooLargeError(
+                f"the text has {len(text)} characters; the limit is {limit}"
+                " (setting max_chars / AUDARMA_MAX_CHARS)"
+            )
+        return text
+
+    # ------------------------------------------------------------------ operations
+    def translate(
+        self, text: str, targets: Sequence[str] | str, progress: ProgressCallback | None = None
+    ) -> TranslationResult:
+        """Translate one article (validated first; the caller runs this through the pool)."""
+        self.check_text(text)
+        languages = parse_languages(targets)
+        return self.translator.translate(text, languages, progress=progress)
+
+    def summarize(
+        self, text: str, languages: Sequence[str] | str, strategy: str, sentences: int
+    ) -> Any:
+        """Summarize one article in each language (the result has ``to_dict()``)."""
+        self.check_text(text)
+        codes = [lang.code for lang in parse_languages(languages)]
+        if not 1 <= sentences <= MAX_SUMMARY_SENTENCES:
+            raise InputError(f"sentences must be between 1 and {MAX_SUMMARY_SENTENCES}")
+        return self.summarizer(strategy).summarize(text, languages=codes, sentences=sentences)
+
+    def check_score_input(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+    ) -> None:
+        """Line-aligned, non-empty, and within the size budget."""
+        if not hypotheses:
+            raise InputError("no hypotheses given")
+        if not references:
+            raise InputError("no references given; give at least one reference list")
+        for number, ref in enumerate(references, start=1):
+            if len(ref) != len(hypotheses):
+                raise InputError(
+                    f"reference list {number} has {len(ref)} lines but there are"
+                    f" {len(hypotheses)} hypotheses; they must be line-aligned"
+                )
+        total = sum(len(line) for line in hypotheses) + sum(
+            len(line) for ref in references for line in ref
+        )
+        limit = self.settings.max_chars * SCORE_CHARS_FACTOR
+        if total > limit:
+            raise InputTooLargeError(
+                f"the score input has {total} characters; the limit is {limit}"
+            )
+
+    def score(
+        self,
+        hypotheses: Sequence[str],
+        references: Sequence[Sequence[str]],
+        language: str,
+        metrics: Sequence[str] | None = None,
+        normalize: bool = True,
+    ) -> dict[str, Any]:
+        """Score line-aligned hypotheses: the same dict as ``audarma score --format json``."""
+        from .evaluation.metrics import METRICS as ALL_METRICS
+        from .evaluation.metrics import Scorer
+
+        self.check_score_input(hypotheses, references)
+        scorer = Scorer(
+            language=language, metrics=list(metrics or ALL_METRICS), normalize=normalize
+        )
+        return scorer.score(list(hypotheses), [list(ref) for ref in references]).to_dict()
+
+    # ------------------------------------------------------------------ facts
+    def health(self) -> dict[str, Any]:
+        """Liveness plus what an operator wants at a glance: model and queue occupancy."""
+        translator = self._translator
+        model = translator.model_info if translator else None
+        return {
+            "status": "ok",
+            "version": __version__,
+            "model": model.to_dict()
+            if model
+            else {"name": self.settings.model, "engine": self.settings.engine},
+            "queue": {
+                "running": self.pool.running,
+                "waiting": max(0, self.pool.admitted - self.pool.running),
+                "concurrency": self.pool.concurrency,
+                "queue_size": self.pool.queue_size,
+            },
+        }
+
+    @staticmethod
+    def languages() -> dict[str, Any]:
+        """The language registry: the source language and the targets it translates into."""
+        return {
+            "source": SOURCE_LANGUAGE,
+            "targets": [code for code in LANGUAGES if code != SOURCE_LANGUAGE],
+            "languages": [
+                {"code": lang.code, "name": lang.name, "nllb": lang.nllb, "script": lang.script}
+                for lang in LANGUAGES.values()
+            ],
+        }

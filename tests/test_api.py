@@ -1,0 +1,353 @@
+"""The JSON API (DESIGN §7) through FastAPI's test client: every endpoint, every error code.
+
+Exact content is asserted on apps with the deterministic fake engine; the tiny random-weight
+NLLB model checks the real engine path end to end (structure and flags, not wording).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service.checks import FLAG_ORDER
+from service.evaluation.metrics import Scorer
+from service.text import paragraph_sentences, parse_article
+from service.web import create_app
+from tests.webhelpers import GatedEngine, fake_translator, make_settings, seed_text
+
+SEED = seed_text()
+TRANSLATE = "/api/v1/translate"
+
+
+@pytest.fixture(scope="module")
+def fake_client():
+    translator = fake_translator()
+    with TestClient(create_app(translator=translator)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def tiny_app(tiny_nllb_dir):
+    # Greedy decoding: random weights babble up to the length limit, and beams only slow that.
+    settings = make_settings(
+        model=str(tiny_nllb_dir), device="cpu", beam=1, concurrency=2, queue_size=32
+    )
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
+def tiny_client(tiny_app):
+    with TestClient(tiny_app) as client:
+        yield client
+
+
+# ---------------------------------------------------------------------- health, languages, docs
+def test_health(fake_client: TestClient) -> None:
+    body = fake_client.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert body["model"] == {"name": "fake-model", "engine": "fake"}
+    assert body["queue"] == {"running": 0, "waiting": 0, "concurrency": 1, "queue_size": 32}
+
+
+def test_languages(fake_client: TestClient) -> None:
+    body = fake_client.get("/api/v1/languages").json()
+    assert body["source"] == "kk"
+    assert body["targets"] == ["en", "uz"]
+    assert {lang["code"]: lang["nllb"] for lang in body["languages"]} == {
+        "kk": "kaz_Cyrl",
+        "en": "eng_Latn",
+        "uz": "uzn_Latn",
+    }
+
+
+def test_openapi_documents_every_endpoint_and_error(fake_client: TestClient) -> None:
+    doc = fake_client.get("/openapi.json").json()
+    paths = doc["paths"]
+    for name in ("health", "languages"):
+        assert "get" in paths[f"/api/v1/{name}"]
+    for name in ("translate", "summarize", "score"):
+        post = paths[f"/api/v1/{name}"]["post"]
+        assert {"200", "400", "413", "422", "503"} <= set(post["responses"])
+    schemas = doc["components"]["schemas"]
+    assert {"TranslateRequest", "TranslateResponse", "ErrorResponse"} <= set(schemas)
+    assert schemas["TranslateRequest"]["required"] == ["text"]
+    assert not any(path.startswith("/gradio_api") for path in paths)
+
+
+# ---------------------------------------------------------------------- translate
+def test_translate_returns_the_library_result(fake_client: TestClient) -> None:
+    response = fake_client.post(TRANSLATE, json={"text": SEED, "targets": ["en", "uz"]})
+    assert response.status_code == 200
+    assert response.json() == fake_translator().translate(SEED, ["en", "uz"]).to_dict()
+
+
+def test_translate_defaults_to_both_targets(fake_client: TestClient) -> None:
+    body = fake_client.post(TRANSLATE, json={"text": "Бүгін күн жылы."}).json()
+    assert list(body["translations"]) == ["en", "uz"]
+    assert body["translations"]["uz"]["text"] == "uz: Bugin kun zhyly."
+
+
+def test_translate_tiny_model_structure(tiny_client: TestClient) -> None:
+    response = tiny_client.post(TRANSLATE, json={"text": SEED, "targets": ["en", "uz"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["date"] == "2025-10-17"
+    assert body["model"]["engine"] == "transformers"
+    expected = paragraph_sentences(parse_article(SEED))
+    for code in ("en", "uz"):
+        paragraphs = body["translations"][code]["paragraphs"]
+        assert [[pair["source"] for pair in para] for para in paragraphs] == expected
+        for pair in (pair for para in paragraphs for pair in para):
+            assert isinstance(pair["target"], str)
+            assert set(pair["flags"]) <= set(FLAG_ORDER)
+    health = tiny_client.get("/api/v1/health").json()
+    assert health["model"]["engine"] == "transformers"
+
+
+# ---------------------------------------------------------------------- error codes
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"text": ""}, 400, "empty"),
+        ({"text": " \n\t "}, 400, "empty"),
+        ({"text": "Сәлем.", "targets": ["xx"]}, 400, "unknown language 'xx'"),
+        ({"text": "Сәлем.", "targets": ["kk"]}, 400, "source language is Kazakh"),
+        ({"text": "Сәлем.", "targets": []}, 422, "targets"),
+        ({"text": "а" * 20001}, 413, "limit is 20000"),
+        ({"targets": ["en"]}, 422, "text: Field required"),
+        ({"text": 5}, 422, "text: Input should be a valid string"),
+        ({"text": "Сәлем.", "target": ["en"]}, 422, "target: Extra inputs are not permitted"),
+        ({"text": "Сәлем.", "targets": "en"}, 422, "targets"),
+    ],
+)
+def test_translate_errors(fake_client: TestClient, body: dict, status: int, message: str) -> None:
+    response = fake_client.post(TRANSLATE, json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    if status == 422:
+        assert response.json()["details"]
+
+
+def test_text_at_the_limit_is_accepted(fake_client: TestClient) -> None:
+    assert (
+        fake_client.post(TRANSLATE, json={"text": "а" * 20000, "targets": ["en"]}).status_code
+        == 200
+    )
+
+
+def test_size_limit_is_a_setting() -> None:
+    app = create_app(translator=fake_translator(make_settings(max_chars=50)))
+    with TestClient(app) as client:
+        response = client.post(TRANSLATE, json={"text": "Бүгін күн жылы. " * 4})
+    assert response.status_code == 413
+    assert "limit is 50" in response.json()["error"]
+
+
+def test_malformed_json_is_a_schema_error(fake_client: TestClient) -> None:
+    response = fake_client.post(
+        TRANSLATE, content=b'{"text": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("invalid request")
+
+
+def test_oversized_body_refused_before_parsing(fake_client: TestClient) -> None:
+    response = fake_client.post(
+        TRANSLATE, content=b"x" * (9 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "byte limit" in response.json()["error"]
+
+
+def test_unknown_paths_and_methods_answer_json(fake_client: TestClient) -> None:
+    missing = fake_client.get("/api/v1/nothing")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "no such endpoint: /api/v1/nothing"}
+    wrong = fake_client.get(TRANSLATE)
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "POST"
+    assert "error" in wrong.json()
+
+
+def test_model_that_cannot_load_is_503(tmp_path) -> None:
+    app = create_app(make_settings(model=str(tmp_path / "no-such-model")))
+    with TestClient(app) as client:
+        response = client.post(TRANSLATE, json={"text": "Сәлем."})
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert "no-such-model" in response.json()["error"]
+
+
+# ---------------------------------------------------------------------- summarize
+def test_summarize_extractive(fake_client: TestClient) -> None:
+    body = {"text": SEED, "languages": ["kk", "en"], "strategy": "extractive", "sentences": 2}
+    response = fake_client.post("/api/v1/summarize", json=body)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["strategy"] == "extractive"
+    assert list(data["summaries"]) == ["kk", "en"]
+    for summary in data["summaries"].values():
+        assert 1 <= len(summary["sentences"]) <= 2
+        assert summary["text"]
+    # Extractive Kazakh summaries are sentences of the article itself.
+    assert all(sentence in SEED for sentence in data["summaries"]["kk"]["sentences"])
+    assert isinstance(data["warnings"], list)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"text": ""}, 400, "empty"),
+        ({"text": "Сәлем.", "languages": ["fr"]}, 400, "unknown language 'fr'"),
+        ({"text": "Сәлем.", "strategy": "magic"}, 422, "strategy"),
+        ({"text": "Сәлем.", "sentences": 0}, 422, "sentences"),
+        ({"text": "Сәлем.", "sentences": 11}, 422, "sentences"),
+        ({"text": "а" * 20001}, 413, "limit is 20000"),
+    ],
+)
+def test_summarize_errors(fake_client: TestClient, body: dict, status: int, message: str) -> None:
+    response = fake_client.post("/api/v1/summarize", json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_summarize_tiny_model(tiny_client: TestClient) -> None:
+    body = {"text": SEED, "languages": ["en", "uz"], "strategy": "extractive", "sentences": 3}
+    response = tiny_client.post("/api/v1/summarize", json=body)
+    assert response.status_code == 200
+    assert set(response.json()["summaries"]) == {"en", "uz"}
+
+
+# ---------------------------------------------------------------------- score
+HYPS = ["The forum took place in Tashkent.", "Doctors gave advice to 3000 people."]
+REFS = [["The forum was held in Tashkent.", "Doctors advised about 3,000 people."]]
+
+
+def test_score_matches_the_evaluation_code(fake_client: TestClient) -> None:
+    response = fake_client.post(
+        "/api/v1/score", json={"hypotheses": HYPS, "references": REFS, "language": "en"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    expected = Scorer(language="en", metrics=["bleu", "chrf++", "ter", "rouge"]).score(HYPS, REFS)
+    assert body == expected.to_dict()
+    assert body["segments"] == 2
+    assert body["metrics"]["bleu"]["signature"].startswith("nrefs:1|")
+    assert len(body["metrics"]["chrf++"]["ci95"]) == 2
+
+
+def test_score_identical_text_is_perfect(fake_client: TestClient) -> None:
+    body = {"hypotheses": REFS[0], "references": REFS, "language": "en", "metrics": ["bleu", "ter"]}
+    metrics = fake_client.post("/api/v1/score", json=body).json()["metrics"]
+    assert set(metrics) == {"bleu", "ter"}
+    assert metrics["bleu"]["score"] == pytest.approx(100.0)
+    assert metrics["ter"]["score"] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"hypotheses": HYPS, "references": [["one"]], "language": "en"}, 400, "line-aligned"),
+        ({"hypotheses": [], "references": [], "language": "en"}, 400, "no hypotheses"),
+        ({"hypotheses": HYPS, "references": REFS, "language": "xx"}, 400, "unknown language"),
+        (
+            {"hypotheses": HYPS, "references": REFS, "language": "en", "metrics": ["meteor"]},
+            400,
+            "meteor",
+        ),
+        ({"hypotheses": HYPS, "references": HYPS, "language": "en"}, 422, "references"),
+        ({"hypotheses": HYPS, "references": REFS}, 422, "language: Field required"),
+        (
+            {"hypotheses": ["a" * 2_000_001], "references": [["b"]], "language": "en"},
+            413,
+            "limit",
+        ),
+    ],
+)
+def test_score_errors(fake_client: TestClient, body: dict, status: int, message: str) -> None:
+    response = fake_client.post("/api/v1/score", json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+# ---------------------------------------------------------------------- queue and auth
+def test_full_queue_answers_503_at_once() -> None:
+    engine = GatedEngine()
+    translator = fake_translator(make_settings(concurrency=1, queue_size=0), engine=engine)
+    with TestClient(create_app(translator=translator)) as client:
+        first: dict = {}
+        worker = threading.Thread(
+            target=lambda: first.update(r=client.post(TRANSLATE, json={"text": "Бірінші."}))
+        )
+        worker.start()
+        assert engine.entered.wait(10)
+        started = time.monotonic()
+        busy = client.post(TRANSLATE, json={"text": "Екінші."})
+        assert time.monotonic() - started < 2
+        assert busy.status_code == 503
+        assert busy.json() == {"error": "busy, retry later"}
+        assert busy.headers["retry-after"] == "2"
+        assert client.get("/api/v1/health").json()["queue"]["running"] == 1
+        engine.gate.set()
+        worker.join(10)
+    assert first["r"].status_code == 200
+
+
+def test_basic_auth_guards_api_and_page() -> None:
+    app = create_app(translator=fake_translator(make_settings(auth="editor:pw")))
+    with TestClient(app) as client:
+        assert client.get("/api/v1/health").status_code == 200  # open for probes
+        for path in ("/api/v1/languages", "/", "/openapi.json", "/gradio_api/info"):
+            response = client.get(path)
+            assert response.status_code == 401, path
+            assert "Basic" in response.headers["www-authenticate"]
+        assert client.post(TRANSLATE, json={"text": "Сәлем."}).status_code == 401
+        assert client.get("/api/v1/languages", auth=("editor", "nope")).status_code == 401
+        ok = client.post(TRANSLATE, json={"text": "Сәлем."}, auth=("editor", "pw"))
+        assert ok.status_code == 200
+        assert client.get("/", auth=("editor", "pw")).status_code == 200
+
+
+def test_twenty_concurrent_requests_complete(tiny_app, tiny_client: TestClient) -> None:
+    """20 requests at once on the tiny model: all answer 200, each with its own text."""
+    texts = [f"Форумға {i} елдің өкілдері қатысты." for i in range(20)]
+
+    pool = tiny_app.state.services.pool
+    peak = 0
+
+    async def watch(done: asyncio.Event) -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, pool.admitted)
+            await asyncio.sleep(0.001)
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=tiny_app)
+        done = asyncio.Event()
+        watcher = asyncio.create_task(watch(done))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", timeout=120
+        ) as http:
+            responses = await asyncio.gather(
+                *(http.post(TRANSLATE, json={"text": t, "targets": ["en"]}) for t in texts)
+            )
+        done.set()
+        await watcher
+        return responses
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 20
+    assert peak > 2  # they really were in flight together, beyond the 2 run slots
+    for text, response in zip(texts, responses, strict=True):
+        sources = [
+            p["source"]
+            for para in response.json()["translations"]["en"]["paragraphs"]
+            for p in para
+        ]
+        assert " ".join(sources) == text
+    assert tiny_client.get("/api/v1/health").json()["queue"]["running"] == 0

@@ -1,0 +1,239 @@
+"""The page in real Chromium (Debian's ``chromium``, driven by Playwright's Python package).
+
+Translates the seed article on the tiny model and checks what a reader sees: both outputs,
+the sentence-aligned view with its QA flags, the downloads; switches tabs; triggers an error
+and reads the message; and checks that the page asked nothing of any host but the server.
+Screenshots go to the artifacts folder (``AUDARMA_TEST_ARTIFACTS`` or ``tests/artifacts``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from service.text import paragraph_sentences, parse_article
+from service.web import create_app
+from tests.fakes import FakeEngine
+from tests.webhelpers import (
+    GatedEngine,
+    artifacts_dir,
+    fake_translator,
+    make_settings,
+    seed_text,
+    serve_in_thread,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Root needs --no-sandbox; the rest keep Chromium from calling Google on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+]
+TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt install chromium)"
+    ),
+]
+
+SEED = seed_text()
+PARAGRAPHS = paragraph_sentences(parse_article(SEED))
+SENTENCES = sum(len(p) for p in PARAGRAPHS)
+
+
+@pytest.fixture(scope="module")
+def base_url(tiny_nllb_dir: Path) -> Iterator[str]:
+    # Greedy decoding keeps the random-weight model quick; the page is what is under test.
+    settings = make_settings(model=str(tiny_nllb_dir), device="cpu", beam=1)
+    with serve_in_thread(create_app(settings)) as url:
+        yield url
+
+
+class UzbekGate(GatedEngine):
+    """Translates English at once and holds Uzbek until the test opens the gate."""
+
+    def translate_batch(self, sentences, src, tgt, options):
+        if tgt.code == "uz":
+            return super().translate_batch(sentences, src, tgt, options)
+        return FakeEngine.translate_batch(self, sentences, src, tgt, options)
+
+
+@pytest.fixture
+def gated() -> Iterator[tuple[str, UzbekGate]]:
+    engine = UzbekGate()
+    try:
+        with serve_in_thread(create_app(translator=fake_translator(engine=engine))) as url:
+            yield url, engine
+    finally:
+        engine.gate.set()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, base_url: str) -> Iterator:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.requested = []  # every URL the page asked for
+    tab.on("request", lambda request: tab.requested.append(request.url))
+    tab.goto(base_url)
+    tab.locator("#aud-article textarea").wait_for()
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    path = artifacts_dir() / name
+    page.screenshot(path=str(path), full_page=True)
+    print(f"\nscreenshot: {path}")
+    return path
+
+
+def test_translate_the_seed_article(page) -> None:
+    page.get_by_text("Seed article").first.wait_for()
+    page.locator("#aud-article textarea").fill(SEED)
+    page.locator("#aud-translate").click()
+
+    rows = page.locator("#aud-aligned tr.aud-sentence")
+    rows.nth(SENTENCES - 1).wait_for()
+    assert rows.count() == SENTENCES
+    page.get_by_text(f"Translated {SENTENCES} sentences into English, Uzbek").wait_for()
+    english = page.locator("#aud-en textarea").input_value()
+    uzbek = page.locator("#aud-uz textarea").input_value()
+    assert english.strip() and uzbek.strip() and english != uzbek
+
+    # Side by side: the two outputs share a row.
+    en_box = page.locator("#aud-en").bounding_box()
+    uz_box = page.locator("#aud-uz").bounding_box()
+    assert abs(en_box["y"] - uz_box["y"]) < 5 and uz_box["x"] > en_box["x"] + en_box["width"] / 2
+
+    # Aligned view: each Kazakh sentence next to both translations.
+    first_cells = rows.first.locator("td")
+    assert first_cells.count() == 3
+    assert first_cells.nth(0).inner_text() == PARAGRAPHS[0][0]  # the headline, date removed
+    headers = page.locator("#aud-aligned th").all_inner_texts()
+    assert headers == ["Kazakh", "English", "Uzbek"]
+
+    # QA flags are visibly marked (the random model drops the seed's numbers, at the least).
+    badges = page.locator("#aud-aligned .aud-flag")
+    assert badges.count() > 0
+    assert badges.first.is_visible()
+    assert page.locator("#aud-aligned td.aud-flagged").count() > 0
+    assert "QA flags" in page.locator("#aud-aligned .aud-legend").inner_text()
+
+    # Downloads: the text and the JSON, the JSON holding exactly what the page shows.
+    stem = "audarma-2025-10-17-en-uz"
+    page.locator(f'#aud-files a[download="{stem}.txt"]').wait_for()
+    with page.expect_download() as download:
+        page.locator(f'#aud-files a[download="{stem}.json"]').click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["translations"]["en"]["text"] == english
+    assert data["translations"]["uz"]["text"] == uzbek
+    flags = sum(
+        len(p["flags"]) for t in data["translations"].values() for q in t["paragraphs"] for p in q
+    )
+    assert badges.count() == flags
+    screenshot(page, "page-translate.png")
+
+
+def test_progress_shows_and_page_stays_responsive(browser, gated) -> None:
+    url, engine = gated
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(url)
+        tab.locator("#aud-article textarea").fill(SEED)
+        tab.locator("#aud-translate").click()
+        assert engine.entered.wait(30)  # English done, Uzbek held: half way
+        tab.get_by_text("Translating - 50.0%").first.wait_for()
+        tab.get_by_text(f"{SENTENCES}/{2 * SENTENCES} sentences").first.wait_for()
+        # While it works, the page still answers: switch tabs and back.
+        tab.get_by_role("tab", name="Evaluate").click()
+        tab.locator("#aud-score").wait_for(state="visible")
+        tab.get_by_role("tab", name="Translate").click()
+        engine.gate.set()
+        tab.locator("#aud-aligned tr.aud-sentence").nth(SENTENCES - 1).wait_for()
+        assert tab.locator("#aud-uz textarea").input_value().startswith("uz: ")
+    finally:
+        context.close()
+
+
+def test_seed_example_fills_the_article(page) -> None:
+    page.get_by_text("Seed article").first.wait_for()
+    page.get_by_text(SEED[:30], exact=False).first.click()
+    page.wait_for_function(
+        "n => document.querySelector('#aud-article textarea').value.length === n", arg=len(SEED)
+    )
+
+
+def test_error_is_a_readable_message(page) -> None:
+    page.locator("#aud-article textarea").fill("   ")
+    page.locator("#aud-translate").click()
+    message = page.get_by_text("the text is empty; paste a Kazakh article")
+    message.wait_for()
+    assert message.is_visible()
+    assert "Traceback" not in page.content()
+    page.wait_for_timeout(800)  # let the message finish fading in for the screenshot
+    screenshot(page, "page-error.png")
+
+
+def test_tabs_summarize_and_evaluate(page) -> None:
+    page.get_by_role("tab", name="Summarize").click()
+    page.locator("#aud-summarize").wait_for(state="visible")
+    assert not page.locator("#aud-translate").is_visible()
+    page.locator("#aud-summary-article textarea").fill(SEED)
+    page.locator("#aud-summarize").click()
+    summaries = page.locator("#aud-summaries .aud-summary")
+    summaries.nth(2).wait_for()
+    assert [summaries.nth(i).get_attribute("data-lang") for i in range(3)] == ["kk", "en", "uz"]
+
+    page.get_by_role("tab", name="Evaluate").click()
+    page.locator("#aud-score").wait_for(state="visible")
+    hypotheses = "the forum was held in Tashkent today\ndoctors gave advice to many people"
+    page.get_by_label("Hypotheses (one segment per line)").fill(hypotheses)
+    page.get_by_label("Reference (one segment per line)").fill(hypotheses)
+    page.locator("#aud-score").click()
+    bleu = page.locator('#aud-scores tr[data-metric="bleu"]')
+    bleu.wait_for()
+    assert bleu.locator("td").nth(1).inner_text() == "100.00"
+    assert "nrefs:1" in bleu.inner_text()
+    screenshot(page, "page-evaluate.png")
+
+    page.get_by_role("tab", name="Translate").click()
+    page.locator("#aud-translate").wait_for(state="visible")
+
+
+def test_page_calls_no_outside_host(page, base_url: str) -> None:
+    page.wait_for_load_state("networkidle")
+    server = urlparse(base_url).netloc
+    outside = [
+        url
+        for url in page.requested
+        if urlparse(url).scheme not in ("data", "blob") and urlparse(url).netloc != server
+    ]
+    assert page.requested and outside == []

@@ -1,0 +1,90 @@
+"""Helpers shared by the web tests: settings, fake-engine apps, an in-process server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from service.engines.base import DecodeOptions, Hypothesis
+from service.languages import Language
+from service.settings import Settings, load_settings
+from service.translate import Translator
+from tests.fakes import FakeEngine
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PATH = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+
+
+def seed_text() -> str:
+    return SEED_PATH.read_text(encoding="utf-8")
+
+
+def artifacts_dir() -> Path:
+    """Where tests leave files for people (screenshots, latency): ``AUDARMA_TEST_ARTIFACTS``
+    or ``tests/artifacts``."""
+    path = Path(os.environ.get("AUDARMA_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings from defaults and ``overrides`` only: the developer's AUDARMA_* variables and
+    translation cache stay out of the tests."""
+    return load_settings({"cache": False, **overrides}, env={})
+
+
+def fake_translator(settings: Settings | None = None, engine: Any = None) -> Translator:
+    return Translator(
+        settings=settings or make_settings(), engine_instance=engine or FakeEngine(), cache=False
+    )
+
+
+class GatedEngine(FakeEngine):
+    """A fake engine that holds every batch until :attr:`gate` is set (queue tests)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def translate_batch(
+        self, sentences: Sequence[str], src: Language, tgt: Language, options: DecodeOptions
+    ) -> list[Hypothesis]:
+        self.entered.set()
+        if not self.gate.wait(timeout=30):
+            raise TimeoutError("the test never opened the gate")
+        return super().translate_batch(sentences, src, tgt, options)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    import uvicorn
+
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
