@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from . import __version__
 from .errors import AudarmaError
 
 #: Sub-command modules in :mod:`service.commands`, in the order ``--help`` lists them.
-COMMANDS = ["segment", "translate", "summarize", "score", "eval", "ui"]
+COMMANDS = ["segment", "translate", "summarize", "score", "eval", "ui", "convert", "bench"]
 
 EXIT_INTERNAL_ERROR = 1
 EXIT_USER_ERROR = 2
@@ -36,10 +37,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_libraries() -> None:
+    """Keep library chatter (hub retries, load warnings) out of the one-line error contract."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_VERBOSITY", "error")
+    for name in ("huggingface_hub", "transformers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not os.environ.get("AUDARMA_DEBUG"):
+        _quiet_libraries()
     try:
         return int(args.func(args) or 0)
     except AudarmaError as exc:

@@ -30,7 +30,8 @@ class Settings:
 
     # --- translation ---
     model: str = "facebook/nllb-200-distilled-600M"
-    engine: str = "transformers"  # transformers | ctranslate2
+    #: ctranslate2 (int8 on CPU) is ~2x the best transformers setting and half its memory.
+    engine: str = "ctranslate2"  # ctranslate2 | transformers
     device: str = "auto"  # auto | cpu | cuda
     dtype: str = "auto"  # auto | float32 | bfloat16 | float16
     beam: int = 4
@@ -45,6 +46,10 @@ class Settings:
     max_new_tokens: int = 512
     normalize_uzbek: bool = True
     threads: int = 0  # 0: let the engine choose for this machine
+    #: CTranslate2 weights/compute: auto = int8 on CPU, int8_float16 on CUDA (best supported).
+    compute_type: str = "auto"
+    #: Restrict output tokens to the target language's script (faster with CTranslate2).
+    shortlist: bool = False
     # --- cache ---
     cache: bool = True
     cache_dir: str = field(default_factory=_default_cache_dir)
@@ -62,7 +67,7 @@ class Settings:
     port: int = 7860
     auth: str = ""  # "user:password" enables basic auth
     concurrency: int = 1
-    queue_size: int = 16
+    queue_size: int = 32
     trust_remote_code: bool = False
 
     @property

@@ -223,8 +223,11 @@ class Translator:
     def _key(
         self, piece: str, src: Language, tgt: Language, options: DecodeOptions, engine: Engine
     ) -> str:
+        # An engine's ``variant`` (dtype, quantization, shortlist) changes its outputs too.
+        variant = getattr(engine, "variant", "")
+        engine_id = f"{engine.name}/{variant}" if variant else engine.name
         return cache_key(
-            engine.model_name, engine.name, src.code, tgt.code, options.fingerprint(), piece
+            engine.model_name, engine_id, src.code, tgt.code, options.fingerprint(), piece
         )
 
     def _lookup(

@@ -152,3 +152,20 @@ def test_installed_command_never_prints_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "audarma: error:" in result.stderr and "none" in result.stderr
+
+
+def test_translate_seed_with_a_real_tiny_model(capsys, tiny_nllb_dir):
+    """The whole path on a real NLLB-architecture model: load, tokenise, generate, flags."""
+    code, out, err = run(
+        capsys, "translate", str(SEED), "--model", str(tiny_nllb_dir), "--beam", "2",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2"}
+    expected = paragraph_sentences(parse_article(SEED.read_text(encoding="utf-8")))
+    for code_ in ("en", "uz"):
+        paragraphs = data["translations"][code_]["paragraphs"]
+        assert [[p["source"] for p in para] for para in paragraphs] == expected
+        flags = {f for para in paragraphs for p in para for f in p["flags"]}
+        assert flags <= {"untranslated", "numbers", "length", "repetition", "truncated"}

@@ -53,3 +53,35 @@ def resolve_dtype(device: str, dtype: str = "auto") -> torch.dtype:
     if not device.startswith("cuda"):
         return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags).
+
+    PyTorch also "supports" bfloat16 on plain AVX-512 by emulation, which is slower than
+    float32, so only the native instructions count.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+#: Below this many parameters bfloat16 does not pay on a CPU: the matrices are too small for
+#: the bf16 kernels to beat float32, and tiny models are where rounding shows most.
+BF16_MIN_PARAMETERS = 100_000_000
+
+
+def cpu_prefers_bf16(parameters: int) -> bool:
+    """Whether ``auto`` should run a model of ``parameters`` in bfloat16 on this CPU.
+
+    Measured on NLLB-600M (docs/speed.md): bfloat16 generated 2.2x faster than float32 in
+    batches of 16 on a CPU with AMX/AVX512-BF16. Without native bf16, float32.
+    """
+    return parameters >= BF16_MIN_PARAMETERS and cpu_has_native_bf16()
+
