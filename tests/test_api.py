@@ -97,7 +97,7 @@ def test_translate_tiny_model_structure(tiny_client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["date"] == "2025-10-17"
-    assert body["model"]["engine"] == "transformers"
+    assert body["model"]["engine"] == "ctranslate2"
     expected = paragraph_sentences(parse_article(SEED))
     for code in ("en", "uz"):
         paragraphs = body["translations"][code]["paragraphs"]
@@ -106,7 +106,7 @@ def test_translate_tiny_model_structure(tiny_client: TestClient) -> None:
             assert isinstance(pair["target"], str)
             assert set(pair["flags"]) <= set(FLAG_ORDER)
     health = tiny_client.get("/api/v1/health").json()
-    assert health["model"]["engine"] == "transformers"
+    assert health["model"]["engine"] == "ctranslate2"
 
 
 # ---------------------------------------------------------------------- error codes

@@ -168,7 +168,7 @@ def test_comet_is_skipped_with_a_note(
 
 @pytest.mark.slow
 def test_run_eval_script_with_a_tiny_model(tiny_nllb_dir, tmp_path):
-    """The real pipeline end to end: transformers engine, bundled data, all three reports."""
+    """The real pipeline end to end: default engine, bundled data, all three reports."""
     out_dir = tmp_path / "run"
     argv = [
         sys.executable, str(ROOT / "eval" / "run_eval.py"), "--dataset", str(NTREX),
@@ -179,7 +179,7 @@ def test_run_eval_script_with_a_tiny_model(tiny_nllb_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     assert done.stdout == (out_dir / "report.md").read_text(encoding="utf-8")
-    assert report["model"] == {"name": str(tiny_nllb_dir), "engine": "transformers"}
+    assert report["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2"}
     assert report["settings"]["beam"] == 1
     rows = [(r["task"], r["system"], r["language"]) for r in report["results"]]
     assert rows[:4] == [

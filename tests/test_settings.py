@@ -7,7 +7,7 @@ from service.settings import Settings, load_settings
 def test_defaults_without_environment():
     settings = load_settings(env={})
     assert settings.model == "facebook/nllb-200-distilled-600M"
-    assert settings.engine == "transformers"
+    assert settings.engine == "ctranslate2"
     assert settings.beam == 4
     assert settings.cache is True
     assert settings.max_chars == 20000

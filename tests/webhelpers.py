@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,10 @@ def artifacts_dir() -> Path:
 def make_settings(**overrides: Any) -> Settings:
     """Settings from defaults and ``overrides`` only: the developer's AUDARMA_* variables and
     translation cache stay out of the tests."""
-    return load_settings({"cache": False, **overrides}, env={})
+    # A throwaway cache_dir too: the ctranslate2 engine converts models into it, and
+    # module-scoped fixtures run before the per-test isolation in conftest.py.
+    scratch = tempfile.mkdtemp(prefix="audarma-test-cache-")
+    return load_settings({"cache": False, "cache_dir": scratch, **overrides}, env={})
 
 
 def fake_translator(settings: Settings | None = None, engine: Any = None) -> Translator:

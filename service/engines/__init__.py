@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelLoadError
 from .base import DecodeOptions, Engine, Hypothesis
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +25,13 @@ def _transformers(settings: Settings) -> Engine:
 
 
 def _ctranslate2(settings: Settings) -> Engine:
-    from .ctranslate2_engine import CTranslate2Engine
+    try:
+        from .ctranslate2_engine import CTranslate2Engine
+    except ImportError as exc:  # an optional install without the wheel
+        raise ModelLoadError(
+            f"the ctranslate2 engine needs the ctranslate2 package ({exc.name} is missing):"
+            " pip install ctranslate2, or use --engine transformers"
+        ) from exc
 
     return CTranslate2Engine.from_settings(settings)
 

@@ -84,4 +84,3 @@ def cpu_prefers_bf16(parameters: int) -> bool:
     batches of 16 on a CPU with AMX/AVX512-BF16. Without native bf16, float32.
     """
     return parameters >= BF16_MIN_PARAMETERS and cpu_has_native_bf16()
-

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, LanguageError, ModelLoadError
 from ..languages import Language
 from .base import DecodeOptions, Hypothesis
-from .device import resolve_device, resolve_dtype
+from .device import cpu_prefers_bf16, resolve_device, resolve_dtype
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -190,6 +190,7 @@ class TransformersEngine:
         dtype: str = "auto",
         threads: int = 0,
         trust_remote_code: bool = False,
+        shortlist: bool = False,
     ) -> None:
         import torch
 
@@ -202,6 +203,10 @@ class TransformersEngine:
         # several threads call generate on it at once: calls take turns.
         self._lock = threading.Lock()
         self.tokenizer, self.model = self._load(trust_remote_code)
+        auto_dtype = (dtype or "auto").strip().lower() == "auto"
+        if auto_dtype and self.device == "cpu" and cpu_prefers_bf16(self.model.num_parameters()):
+            self.model.to(torch.bfloat16)  # a large model on a bf16 CPU: about 2x faster
+            self.dtype = torch.bfloat16
         family = detect_family(self.tokenizer, self.model.config)
         if family is None:
             raise ModelLoadError(
@@ -218,6 +223,11 @@ class TransformersEngine:
         self._eos_id = int(eos if eos is not None else self.tokenizer.eos_token_id)
         self._special_ids = frozenset(self.tokenizer.all_special_ids)
         self._vocab_size = int(self.model.config.vocab_size)
+        self._shortlist = None  # the target-script shortlist (service/engines/shortlist.py)
+        if shortlist:
+            from .shortlist import TransformersShortlist
+
+            self._shortlist = TransformersShortlist(self.tokenizer, family, self._vocab_size)
         # The checkpoints ship ``max_length: 200``; we pass ``max_new_tokens`` per batch, and
         # with both set transformers warns on every call.
         self.model.generation_config.max_length = None
@@ -231,6 +241,7 @@ class TransformersEngine:
             dtype=settings.dtype,
             threads=settings.threads,
             trust_remote_code=settings.trust_remote_code,
+            shortlist=settings.shortlist,
         )
 
     def _load(self, trust_remote_code: bool) -> tuple[Any, Any]:
@@ -336,12 +347,18 @@ class TransformersEngine:
                 do_sample=False,
                 num_beams=options.beam,
                 max_new_tokens=max(limits) + _TAG_AND_EOS,
+                logits_processor=self._shortlist and self._shortlist.processors(tgt.script),
             )
         rows = output.tolist()
         return [
             finish_hypothesis(self.tokenizer, row[_PREFIX:], limit, self._eos_id, self._special_ids)
             for row, limit in zip(rows, limits, strict=True)
         ]
+
+    @property
+    def variant(self) -> str:
+        """The weights' dtype: it changes outputs, so it is part of the translation cache key."""
+        return str(self.dtype).removeprefix("torch.") + ("+shortlist" if self._shortlist else "")
 
     def __repr__(self) -> str:
         return (

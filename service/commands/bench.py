@@ -1,0 +1,109 @@
+"""``audarma bench``: the speed benchmark (naive baseline vs batching vs CTranslate2)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import ConfigError
+from .common import Output, add_output_arguments, settings_from_args
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,4, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
+    return values
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..synthetic import PRESETS
+
+    parser = sub.add_parser(
+        "bench",
+        help="measure translation speed of each engine and setting",
+        description=(
+            "Run the naive baseline (transformers fp32, one sentence per call), transformers"
+            " batched, and each CTranslate2 compute type on the same NTREX sentences decoded to"
+            " the same fixed lengths; print sentences/s, tokens/s, load time, peak memory and"
+            " the speed-up over the baseline. Each path runs in its own process."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--model", help="hub id or local model folder (default: the setting)")
+    source.add_argument(
+        "--synthetic",
+        choices=sorted(PRESETS),
+        help="random weights of this architecture, built locally (no download)",
+    )
+    parser.add_argument(
+        "--engines",
+        type=_names,
+        default=["transformers", "ctranslate2"],
+        help="engines to measure (default: transformers,ctranslate2)",
+    )
+    parser.add_argument("--paths", type=_names, help="only these rows, e.g. naive,ct2-int8")
+    parser.add_argument("--sentences", type=int, default=16, help="NTREX sentences (default 16)")
+    parser.add_argument("--beams", type=_int_list, default=[1, 4], help="default: 1,4")
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes per path (median)")
+    parser.add_argument(
+        "--repeat-budget",
+        type=float,
+        default=60.0,
+        help="stop repeating a path's passes once they add up to this many seconds (default 60)",
+    )
+    parser.add_argument("--save-json", help="also write the JSON report to this file")
+    parser.add_argument("--ratio", type=float, default=1.2, help="output/source token ratio")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
+    parser.add_argument("--no-seed", action="store_true", help="skip the seed article timing")
+    parser.add_argument("--no-shortlist", action="store_true", help="skip the shortlist row")
+    parser.add_argument(
+        "--shortlist-proxy",
+        type=int,
+        default=64_000,
+        help="synthetic models: shortlist size standing in for the real vocabulary's",
+    )
+    add_output_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..bench import BenchConfig, run_bench
+    from ..benchreport import format_table, report_json
+
+    unknown = set(args.engines) - {"transformers", "ctranslate2"}
+    if unknown:
+        raise ConfigError(f"unknown engine(s) {', '.join(sorted(unknown))} for bench")
+    if args.repeats < 1:
+        raise ConfigError("--repeats must be at least 1")
+    settings = settings_from_args(args, threads="threads")
+    config = BenchConfig(
+        model=args.model,
+        synthetic=args.synthetic,
+        engines=args.engines,
+        paths=args.paths,
+        sentences=args.sentences,
+        beams=args.beams,
+        repeats=args.repeats,
+        repeat_budget=args.repeat_budget,
+        ratio=args.ratio,
+        threads=args.threads,
+        seed_article=not args.no_seed,
+        shortlist=not args.no_shortlist,
+        shortlist_proxy=args.shortlist_proxy,
+        settings=settings,
+    )
+    report = run_bench(config, progress=lambda message: print(f"bench: {message}", file=sys.stderr))
+    if args.save_json:
+        with Output(args.save_json) as saved:
+            saved.write(report_json(report))
+    with Output(args.out) as out:
+        out.write(report_json(report) if args.format == "json" else format_table(report))
+    return 0

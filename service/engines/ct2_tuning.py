@@ -1,0 +1,157 @@
+"""How CTranslate2 runs fast on this machine: device, compute type, threads, batches, memory.
+
+Every number behind these choices is in ``docs/speed.md``; the functions are small and pure
+where they can be, so the policy is testable without a model.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import sys
+from dataclasses import dataclass
+
+from ..errors import ConfigError
+from .convert import QUANTIZATIONS, normalize_quantization
+
+#: Best first. CPU: int8 GEMMs (VNNI where present) at a quarter of the float32 weight
+#: traffic; CTranslate2 has no bfloat16 on CPU. CUDA: int8 weights with float16 activations.
+COMPUTE_PREFERENCE = {
+    "cpu": ("int8", "int8_float32", "int16", "float32"),
+    "cuda": ("int8_float16", "float16", "int8_bfloat16", "bfloat16", "float32"),
+}
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (respects taskset / cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ThreadLayout:
+    """How CTranslate2 uses the CPU: parallel translators, threads each, greedy splitting."""
+
+    translators: int
+    threads: int
+    #: Greedy batches are split across the translators (else one translator takes a batch).
+    split_greedy: bool
+
+    def __str__(self) -> str:
+        return f"{self.translators}x{self.threads}"
+
+
+def thread_layout(threads: int = 0, cores: int | None = None) -> ThreadLayout:
+    """The layout for a budget of ``threads`` (0: every usable core).
+
+    Measured on 2 cores at batch 32 (docs/speed.md). Greedy: one translator with both
+    threads (2.9 ms/token) beats two single-threaded ones on half-batches (3.2): MKL's int8
+    matrix products re-lay out their operands on every call, and two translators pay that
+    twice. Beam search: two translators on separate sub-batches win (10.1 vs 11.1 ms/token),
+    because each step's serial cache copying and top-k of one overlaps the other's matrix
+    products. Two translators of *all* threads each get both: a greedy batch runs on one of
+    them with every thread, beam sub-batches run two at a time. With 4 or more threads,
+    translators own disjoint threads instead (2 translators, or translators of 4 threads
+    past 8), so busy translators never oversubscribe the machine.
+    """
+    total = threads if threads > 0 else (cores or usable_cores())
+    if total <= 1:
+        return ThreadLayout(1, 1, split_greedy=False)
+    if total < 4:
+        return ThreadLayout(2, total, split_greedy=False)
+    translators = 2 if total < 8 else total // 4
+    return ThreadLayout(translators, total // translators, split_greedy=True)
+
+
+#: Decoder rows (sentences x beam) per CTranslate2 sub-batch under beam search. Measured on
+#: 2 cores at beam 4 (docs/speed.md): 8 and 16 sentences per sub-batch decode equally fast,
+#: 32 at once 20% slower and with 2x the memory: every step re-gathers each row's
+#: attention cache, and past a few dozen rows that copying outgrows the products it feeds.
+BEAM_ROWS = 32
+
+
+def sub_batch_size(sentences: int, beam: int, layout: ThreadLayout) -> int:
+    """Sentences per CTranslate2 sub-batch (0: the whole batch at once)."""
+    size = sentences
+    if beam > 1:
+        size = min(size, max(1, BEAM_ROWS // beam))
+    elif layout.split_greedy and layout.translators > 1:
+        size = math.ceil(sentences / layout.translators)
+    return 0 if size >= sentences else size
+
+
+def keep_buffers_in_heap() -> bool:
+    """Let glibc reuse freed decoding buffers instead of returning them to the OS (Linux).
+
+    Each decoding step allocates fresh activation, logits and beam-reordering buffers of
+    megabytes. Above glibc's default threshold those come from ``mmap`` and go back with
+    ``munmap``, so every step pays page faults on memory it just released: 20% of a beam-4
+    batch (docs/speed.md). Serving them from the heap (up to 32 MiB each, glibc's maximum),
+    not trimming it below 1 GiB, and keeping one arena (with one arena per thread, each
+    kept its own copy of the buffers: +50% peak memory) made beam 4 1.3x faster and greedy
+    1.1x at the same peak memory. Process-wide; freed memory lingers for reuse.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc
+        return False
+    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8
+    return all(
+        mallopt(option, value)
+        for option, value in (
+            (m_arena_max, 1),
+            (m_mmap_threshold, 32 << 20),
+            (m_trim_threshold, 1 << 30),
+        )
+    )
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``auto`` -> ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+    import ctranslate2
+
+    choice = (device or "auto").strip().lower().split(":", 1)[0]
+    if choice not in ("auto", "cpu", "cuda"):
+        raise ConfigError(f"unknown device {device!r}; choose one of: auto, cpu, cuda")
+    gpus = ctranslate2.get_cuda_device_count()
+    if choice == "auto":
+        return "cuda" if gpus > 0 else "cpu"
+    if choice == "cuda" and gpus == 0:
+        raise ConfigError(
+            f"device {device!r} was asked for but CTranslate2 {ctranslate2.__version__} sees no "
+            "CUDA GPU; use --device cpu or --device auto"
+        )
+    return choice
+
+
+def choose_compute_type(device: str, requested: str = "auto") -> str:
+    """The compute type for ``device``: the requested one if supported, else the best one."""
+    import ctranslate2
+
+    supported = set(ctranslate2.get_supported_compute_types(device))
+    value = (requested or "auto").strip().lower()
+    if value in ("auto", "default"):
+        for candidate in COMPUTE_PREFERENCE[device]:
+            if candidate in supported:
+                return candidate
+        return "float32"
+    if value not in QUANTIZATIONS:
+        raise ConfigError(
+            f"unknown compute type {requested!r}; choose auto or one of: {', '.join(QUANTIZATIONS)}"
+        )
+    if value not in supported:
+        raise ConfigError(
+            f"compute type {value!r} is not supported on {device} here; supported: "
+            + ", ".join(sorted(supported))
+        )
+    return value
+
+
+def storage_quantization(compute_type: str) -> str:
+    """How to store weights for ``compute_type`` (loading could convert; storing it is smaller)."""
+    return normalize_quantization(compute_type)

@@ -1,0 +1,302 @@
+"""The CTranslate2 engine: the same NLLB-200 / M2M100 models, converted and quantized.
+
+CTranslate2 runs the converted model with int8 weights and its own C++ decoding loop; on a
+laptop CPU that is several times faster than transformers for the same model (see
+``docs/speed.md``). It implements the same contract as the transformers engine and shares
+its family rules (language tags, what ``truncated`` means, how a hypothesis is cut and
+decoded), so a float32 conversion gives the transformers engine's greedy output token for
+token.
+
+``--model`` may be a hub id or a transformers folder (converted once into the cache, see
+:mod:`service.engines.convert`) or an already converted CTranslate2 folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, ModelLoadError
+from ..languages import LANGUAGES, SOURCE_LANGUAGE, Language
+from .base import DecodeOptions, Hypothesis
+from .convert import TOKENIZER_DIR, ensure_converted, read_marker
+from .ct2_tuning import (
+    ThreadLayout,
+    choose_compute_type,
+    keep_buffers_in_heap,
+    resolve_device,
+    storage_quantization,
+    sub_batch_size,
+    thread_layout,
+)
+from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
+from .transformers_engine import (
+    SPECIALS_MARGIN,
+    _first_line,
+    detect_family,
+    finish_hypothesis,
+    language_token,
+    language_token_id,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: New decoder tokens besides the content: the target tag and the final EOS (as transformers).
+_TAG_AND_EOS = 2
+
+
+def read_vocabulary(folder: Path) -> list[str]:
+    """The target vocabulary in id order, as the converter wrote it."""
+    for stem in ("shared_vocabulary", "target_vocabulary"):
+        as_json = folder / f"{stem}.json"
+        if as_json.is_file():
+            return json.loads(as_json.read_text(encoding="utf-8"))
+        as_text = folder / f"{stem}.txt"
+        if as_text.is_file():
+            return as_text.read_text(encoding="utf-8").split("\n")[:-1]
+    raise ModelLoadError(f"CTranslate2 folder {str(folder)!r} has no vocabulary file")
+
+
+def _decoding_defaults(folder: Path) -> dict[str, Any]:
+    """Search settings from the checkpoint's generation config, as transformers applies them."""
+    path = folder / "generation_config.json"
+    config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {
+        "length_penalty": float(config.get("length_penalty") or 1.0),
+        "repetition_penalty": float(config.get("repetition_penalty") or 1.0),
+        "no_repeat_ngram_size": int(config.get("no_repeat_ngram_size") or 0),
+    }
+
+
+class CTranslate2Engine:
+    """An NLLB-200 or M2M100 model run by CTranslate2 (int8 on CPU by default)."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        device: str = "auto",
+        compute_type: str = "auto",
+        threads: int = 0,
+        shortlist: bool = False,
+        cache_dir: str | Path | None = None,
+        trust_remote_code: bool = False,
+        layout: ThreadLayout | None = None,
+    ) -> None:
+        import ctranslate2
+
+        from ..settings import load_settings
+
+        self.model_name = str(model)
+        self.device = resolve_device(device)
+        self.compute_type = choose_compute_type(self.device, compute_type)
+        cache_dir = cache_dir if cache_dir is not None else load_settings().cache_dir
+        self.model_dir = ensure_converted(
+            self.model_name,
+            storage_quantization(self.compute_type),
+            cache_dir,
+            trust_remote_code=trust_remote_code,
+        )
+        if self.device != "cpu":
+            self.layout = ThreadLayout(1, max(0, threads), split_greedy=False)
+        else:
+            self.layout = layout or thread_layout(threads)
+        self._lock = threading.Lock()  # the tokenizer carries the source language as state
+        self.tokenizer = self._load_tokenizer(trust_remote_code)
+        family = detect_family(self.tokenizer)
+        if family is None:
+            raise ModelLoadError(
+                f"model {self.model_name!r} is not an NLLB-200 or M2M100 model (no eng_Latn or "
+                "__en__ language token); the ctranslate2 engine supports those two families"
+            )
+        self.family = family
+        self._vocabulary = read_vocabulary(self.model_dir)
+        self._ids = {token: i for i, token in enumerate(self._vocabulary)}
+        self._vocab_size = len(self._vocabulary)
+        self._input_limit = self._hard_input_limit()
+        self.tokenizer.model_max_length = self._input_limit
+        self._eos_id = self._ids.get(self.tokenizer.eos_token, self.tokenizer.eos_token_id)
+        self._special_ids = frozenset(self.tokenizer.all_special_ids)
+        self._decoding = _decoding_defaults(self.model_dir)
+        self.shortlist_scripts: frozenset[str] = frozenset()
+        if shortlist:
+            self.shortlist_scripts = self._prepare_shortlist()
+        if self.device == "cpu":
+            keep_buffers_in_heap()
+        try:
+            self._translator = ctranslate2.Translator(
+                str(self.model_dir),
+                device=self.device,
+                compute_type=self.compute_type,
+                inter_threads=self.layout.translators,
+                intra_threads=self.layout.threads,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelLoadError(
+                f"CTranslate2 cannot load {str(self.model_dir)!r}: {_first_line(exc)}"
+            ) from exc
+        log.info("ctranslate2 engine: %r", self)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CTranslate2Engine:
+        """The engine the settings describe."""
+        return cls(
+            settings.model,
+            device=settings.device,
+            compute_type=settings.compute_type,
+            threads=settings.threads,
+            shortlist=settings.shortlist,
+            cache_dir=settings.cache_dir,
+            trust_remote_code=settings.trust_remote_code,
+        )
+
+    # ------------------------------------------------------------------ loading
+    def _load_tokenizer(self, trust_remote_code: bool) -> Any:
+        from transformers import AutoTokenizer
+
+        bundled = self.model_dir / TOKENIZER_DIR
+        folder = bundled if bundled.is_dir() else self.model_dir
+        try:
+            return AutoTokenizer.from_pretrained(
+                str(folder), local_files_only=True, trust_remote_code=trust_remote_code
+            )
+        except (OSError, ValueError, TypeError) as exc:
+            raise ModelLoadError(
+                f"CTranslate2 folder {str(self.model_dir)!r} has no usable tokenizer "
+                f"({_first_line(exc)}); convert with `audarma convert` to bundle one"
+            ) from exc
+
+    def _hard_input_limit(self) -> int:
+        limits = [int(self.tokenizer.model_max_length)]
+        positions = read_marker(self.model_dir).get("max_position_embeddings")
+        if positions:
+            limits.append(int(positions))
+        return min(limits)
+
+    def _prepare_shortlist(self) -> frozenset[str]:
+        """Scripts of every target language; writes the folder's ``vmap.txt`` if missing."""
+        scripts = sorted(
+            {lang.script for code, lang in LANGUAGES.items() if code != SOURCE_LANGUAGE}
+        )
+        info = read_vmap_info(self.model_dir)
+        if info.get("scripts") != scripts:
+            always = set(self.tokenizer.all_special_tokens) | {
+                language_token(self.family, lang) for lang in LANGUAGES.values()
+            }
+            tokens = shortlist_tokens(self._vocabulary, scripts, always=always)
+            try:
+                write_vmap(self.model_dir, tokens, {"scripts": scripts})
+            except OSError as exc:
+                raise ConfigError(
+                    f"the shortlist needs a vocabulary map in {str(self.model_dir)!r}, which is "
+                    f"not writable ({exc.strerror}); turn the shortlist off"
+                ) from exc
+        return frozenset(scripts)
+
+    # ------------------------------------------------------------------ contract
+    @property
+    def variant(self) -> str:
+        """What changes outputs besides the model: part of the translation cache key."""
+        return self.compute_type + ("+shortlist" if self.shortlist_scripts else "")
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The longest source (special tokens included) sent to the model untruncated."""
+        return self._input_limit - SPECIALS_MARGIN
+
+    def _encode(self, sentences: Sequence[str], src: Language) -> list[list[int]]:
+        with self._lock:
+            language_token_id(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
+            self.tokenizer.src_lang = src.model_code(self.family)
+            encoded = self.tokenizer(
+                list(sentences),
+                add_special_tokens=True,
+                truncation=True,  # a last resort: the pipeline splits long sentences first
+                max_length=self._input_limit,
+                verbose=False,
+            )
+        return [list(ids) for ids in encoded["input_ids"]]
+
+    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
+        """Source token count of each sentence, with the language tag and EOS."""
+        if not sentences:
+            return []
+        with self._lock:
+            language_token_id(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
+            self.tokenizer.src_lang = src.model_code(self.family)
+            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def translate_batch(
+        self,
+        sentences: Sequence[str],
+        src: Language,
+        tgt: Language,
+        options: DecodeOptions,
+    ) -> list[Hypothesis]:
+        """Translate one batch; hypotheses in input order, each cut at its own token limit."""
+        if not sentences:
+            return []
+        if options.beam < 1:
+            raise ConfigError(f"beam must be at least 1, got {options.beam}")
+        language_token_id(self.tokenizer, self.family, tgt, self.model_name, self._vocab_size)
+        encoded = self._encode(sentences, src)
+        limits = [options.token_limit(len(ids)) for ids in encoded]
+        results = self.generate(
+            [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded],
+            tgt,
+            beam=options.beam,
+            max_length=max(limits) + _TAG_AND_EOS,
+        )
+        return [
+            finish_hypothesis(self.tokenizer, content, limit, self._eos_id, self._special_ids)
+            for content, limit in zip(results, limits, strict=True)
+        ]
+
+    def generate(
+        self,
+        source_tokens: Sequence[Sequence[str]],
+        tgt: Language,
+        *,
+        beam: int,
+        max_length: int,
+        min_length: int = 1,
+    ) -> list[list[int]]:
+        """Decoder output ids after the target tag (EOS included when reached), per source.
+
+        ``max_length``/``min_length`` count decoder tokens after the start token, the target
+        tag included, like transformers' ``max_new_tokens``/``min_new_tokens``. The batch is
+        split over the parallel translators.
+        """
+        n = len(source_tokens)
+        split = sub_batch_size(n, beam, self.layout)
+        results = self._translator.translate_batch(
+            [list(tokens) for tokens in source_tokens],
+            target_prefix=[[language_token(self.family, tgt)]] * n,
+            beam_size=beam,
+            max_batch_size=split,
+            max_input_length=0,  # inputs were already cut to the model's limit
+            max_decoding_length=max_length,
+            min_decoding_length=min_length,
+            return_end_token=True,
+            use_vmap=tgt.script in self.shortlist_scripts,
+            **self._decoding,
+        )
+        return [[self._ids[t] for t in result.hypotheses[0][1:]] for result in results]
+
+    def __repr__(self) -> str:
+        return (
+            f"CTranslate2Engine(model={self.model_name!r}, family={self.family!r}, "
+            f"device={self.device!r}, compute_type={self.compute_type!r}, "
+            f"threads={self.layout}, "
+            f"shortlist={sorted(self.shortlist_scripts) or None})"
+        )
