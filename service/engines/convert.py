@@ -82,9 +82,9 @@ def normalize_quantization(quantization: str) -> str:
 
 def describe_source(model: str) -> ModelSource:
     """Locate ``model`` (folder or hub id) and fingerprint it without loading its weights."""
-    from .transformers_engine import _check_folder
+    from .loading import check_folder
 
-    folder = _check_folder(model)
+    folder = check_folder(model)
     if folder is not None:
         folder = folder.resolve()
         return ModelSource(str(folder), _folder_fingerprint(folder), _slug(folder.name))
@@ -108,12 +108,12 @@ def _hub_fingerprint(model: str) -> str:
     """The hub id and the commit its cached (or freshly fetched) ``config.json`` belongs to."""
     from huggingface_hub import hf_hub_download
 
-    from .transformers_engine import _load_errors, _missing_model, hub_offline
+    from .loading import hub_offline, load_errors, missing_model
 
     try:
         config = Path(hf_hub_download(model, "config.json", local_files_only=hub_offline()))
-    except _load_errors() as exc:
-        raise _missing_model(model, exc) from exc
+    except load_errors() as exc:
+        raise missing_model(model, exc) from exc
     commit = config.parent.name  # .../snapshots/<commit>/config.json
     return hashlib.sha256(f"{model}@{commit}".encode()).hexdigest()
 
@@ -203,16 +203,16 @@ def _run_converter(
 ) -> None:
     from ctranslate2.converters import TransformersConverter
 
-    from .transformers_engine import _first_line, _load_errors
+    from .loading import first_line, load_errors
 
     converter = TransformersConverter(
         source.location, low_cpu_mem_usage=True, trust_remote_code=trust_remote_code
     )
     try:
         converter.convert(str(out), quantization=quantization)
-    except (*_load_errors(), KeyError, RuntimeError) as exc:
+    except (*load_errors(), KeyError, RuntimeError) as exc:
         raise ModelLoadError(
-            f"model {source.location!r} cannot be converted to CTranslate2: {_first_line(exc)}"
+            f"model {source.location!r} cannot be converted to CTranslate2: {first_line(exc)}"
         ) from exc
 
 
@@ -220,7 +220,7 @@ def _save_companions(location: str, out: Path, trust_remote_code: bool) -> None:
     """The tokenizer and generation defaults, so the converted folder stands alone."""
     from transformers import AutoTokenizer, GenerationConfig
 
-    from .transformers_engine import hub_offline
+    from .loading import hub_offline
 
     local = Path(location).is_dir()
     kwargs: dict[str, Any] = {"local_files_only": local or hub_offline()}
@@ -236,7 +236,7 @@ def _write_marker(out: Path, source: ModelSource, quantization: str, seconds: fl
     import ctranslate2
     from transformers import AutoConfig
 
-    from .transformers_engine import hub_offline
+    from .loading import hub_offline
 
     local = Path(source.location).is_dir()
     config = AutoConfig.from_pretrained(source.location, local_files_only=local or hub_offline())

@@ -36,9 +36,9 @@ from .ct2_tuning import (
 from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
 from .transformers_engine import (
     SPECIALS_MARGIN,
-    _first_line,
     detect_family,
     finish_hypothesis,
+    first_line,
     language_token,
     language_token_id,
 )
@@ -142,7 +142,7 @@ class CTranslate2Engine:
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelLoadError(
-                f"CTranslate2 cannot load {str(self.model_dir)!r}: {_first_line(exc)}"
+                f"CTranslate2 cannot load {str(self.model_dir)!r}: {first_line(exc)}"
             ) from exc
         log.info("ctranslate2 engine: %r", self)
 
@@ -172,7 +172,7 @@ class CTranslate2Engine:
         except (OSError, ValueError, TypeError) as exc:
             raise ModelLoadError(
                 f"CTranslate2 folder {str(self.model_dir)!r} has no usable tokenizer "
-                f"({_first_line(exc)}); convert with `audarma convert` to bundle one"
+                f"({first_line(exc)}); convert with `audarma convert` to bundle one"
             ) from exc
 
     def _hard_input_limit(self) -> int:

@@ -17,7 +17,6 @@ unfinished beams), so truncated beam outputs may differ slightly with batch comp
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from ..errors import ConfigError, LanguageError, ModelLoadError
 from ..languages import Language
 from .base import DecodeOptions, Hypothesis
 from .device import cpu_prefers_bf16, resolve_device, resolve_dtype
+from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -43,9 +43,6 @@ SPECIALS_MARGIN = 2
 _PREFIX = 2
 #: New tokens generated besides the content: the target tag and the final EOS.
 _TAG_AND_EOS = 2
-
-_TRUE = {"1", "true", "yes", "on"}
-
 
 # --- family rules, shared with the CTranslate2 engine (no torch needed) ---------------------
 
@@ -118,65 +115,6 @@ def finish_hypothesis(
     return Hypothesis(text=text, truncated=truncated, tokens=tokens)
 
 
-# --- loading --------------------------------------------------------------------------------
-
-
-def hub_offline() -> bool:
-    """Whether the Hugging Face Hub must not be contacted (read now, not at import)."""
-    return any(
-        os.environ.get(name, "").strip().lower() in _TRUE
-        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
-
-
-def _looks_like_path(model: str) -> bool:
-    """A hub id is ``name`` or ``org/name``; anything else the user typed is a folder."""
-    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    line = text[0].strip() if text else type(exc).__name__
-    return line if len(line) <= 200 else line[:197] + "..."
-
-
-def _load_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OSError, ValueError, ImportError]
-    try:  # network failures that transformers does not wrap
-        import httpx
-
-        errors.append(httpx.HTTPError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
-
-
-def _missing_model(model: str, exc: BaseException) -> ModelLoadError:
-    """One line: which model, why, and how to get it."""
-    how = f"download it once with `hf download {model}` or pass --model /path/to/folder"
-    if hub_offline():
-        return ModelLoadError(f"model {model!r} is not available offline: {how}")
-    return ModelLoadError(f"model {model!r} could not be downloaded ({_first_line(exc)}): {how}")
-
-
-def _check_folder(model: str) -> Path | None:
-    """The model folder, or ``None`` for a hub id; a clear error for a bad folder."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise ModelLoadError(
-                f"model folder {model!r} has no config.json; pass a transformers model folder "
-                "(config.json, weights and tokenizer files) or a hub id"
-            )
-        return path
-    if path.exists() or _looks_like_path(model):
-        raise ModelLoadError(
-            f"model folder {model!r} does not exist; pass an existing model folder or a hub id "
-            "such as facebook/nllb-200-distilled-600M"
-        )
-    return None
-
-
 class TransformersEngine:
     """An NLLB-200 or M2M100 model run with transformers' ``generate`` (beam search)."""
 
@@ -247,7 +185,7 @@ class TransformersEngine:
     def _load(self, trust_remote_code: bool) -> tuple[Any, Any]:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        folder = _check_folder(self.model_name)
+        folder = check_folder(self.model_name)
         source = str(folder) if folder is not None else self.model_name
         kwargs = {
             "local_files_only": folder is not None or hub_offline(),
@@ -274,9 +212,9 @@ class TransformersEngine:
         """``auto.from_pretrained`` with every load failure turned into one-line advice."""
         try:
             return auto.from_pretrained(source, **kwargs)
-        except _load_errors() as exc:
+        except load_errors() as exc:
             if folder is None and isinstance(exc, OSError):
-                raise _missing_model(self.model_name, exc) from exc
+                raise missing_model(self.model_name, exc) from exc
             hint = ""
             if folder is not None and (folder / "model.bin").is_file():
                 hint = " (a CTranslate2 folder? use --engine ctranslate2)"
@@ -284,7 +222,7 @@ class TransformersEngine:
                 hint = " (it needs custom code: set trust_remote_code only if you trust it)"
             raise ModelLoadError(
                 f"model {self.model_name!r} cannot be loaded by the transformers engine: "
-                f"{_first_line(exc)}{hint}"
+                f"{first_line(exc)}{hint}"
             ) from exc
 
     def _hard_input_limit(self) -> int:

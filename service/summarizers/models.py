@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engines.device import resolve_device, resolve_dtype
-from ..engines.transformers_engine import _first_line, _load_errors, _looks_like_path, hub_offline
+from ..engines.loading import first_line, hub_offline, load_errors, looks_like_path
 from ..errors import ModelLoadError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +69,7 @@ def load_pretrained(
             f"summary model folder {model!r} has no config.json; pass a transformers model"
             f" folder with --summary-model DIR (setting {setting})"
         )
-    if not path.is_dir() and (path.exists() or _looks_like_path(model)):
+    if not path.is_dir() and (path.exists() or looks_like_path(model)):
         raise ModelLoadError(
             f"summary model folder {model!r} does not exist; {_how_to_fix(model, setting)}"
         )
@@ -85,10 +85,10 @@ def load_pretrained(
         network = getattr(transformers, auto_class).from_pretrained(
             source, dtype=resolve_dtype(device, settings.dtype), **kwargs
         )
-    except (*_load_errors(), *_weight_file_errors()) as exc:
+    except (*load_errors(), *_weight_file_errors()) as exc:
         if not local and isinstance(exc, OSError):
             state = "is not available offline" if hub_offline() else "could not be downloaded"
-            reason = _first_line(exc)
+            reason = first_line(exc)
             raise ModelLoadError(
                 f"summary model {model!r} {state} ({reason}); {_how_to_fix(model, setting)}"
             ) from exc
@@ -96,7 +96,7 @@ def load_pretrained(
         if "trust_remote_code" in str(exc):
             hint = " (it needs custom code: set trust_remote_code only if you trust it)"
         raise ModelLoadError(
-            f"summary model {model!r} cannot be loaded as {auto_class}: {_first_line(exc)}{hint};"
+            f"summary model {model!r} cannot be loaded as {auto_class}: {first_line(exc)}{hint};"
             f" pass a suitable model with --summary-model (setting {setting})"
         ) from exc
     network.to(device)
