@@ -41,6 +41,7 @@ from .transformers_engine import (
     first_line,
     language_token,
     language_token_id,
+    set_source_language,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -215,8 +216,7 @@ class CTranslate2Engine:
 
     def _encode(self, sentences: Sequence[str], src: Language) -> list[list[int]]:
         with self._lock:
-            language_token_id(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-            self.tokenizer.src_lang = src.model_code(self.family)
+            set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
             encoded = self.tokenizer(
                 list(sentences),
                 add_special_tokens=True,
@@ -231,8 +231,7 @@ class CTranslate2Engine:
         if not sentences:
             return []
         with self._lock:
-            language_token_id(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-            self.tokenizer.src_lang = src.model_code(self.family)
+            set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
             encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 

@@ -92,6 +92,14 @@ def language_token_id(
     return found
 
 
+def set_source_language(
+    tokenizer: Any, family: str, src: Language, model_name: str, vocab_size: int | None = None
+) -> None:
+    """Check the source tag exists, then make the tokenizer prepend it (it is tokenizer state)."""
+    language_token_id(tokenizer, family, src, model_name, vocab_size)
+    tokenizer.src_lang = src.model_code(family)
+
+
 def finish_hypothesis(
     tokenizer: Any,
     content: Sequence[int],
@@ -239,8 +247,7 @@ class TransformersEngine:
         return self._input_limit - SPECIALS_MARGIN
 
     def _set_source(self, src: Language) -> None:
-        language_token_id(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-        self.tokenizer.src_lang = src.model_code(self.family)
+        set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
 
     def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
