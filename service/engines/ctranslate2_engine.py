@@ -33,6 +33,7 @@ from .ct2_tuning import (
     sub_batch_size,
     thread_layout,
 )
+from .nllb_tokenizer import load_nllb_tokenizer
 from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
 from .transformers_engine import (
     SPECIALS_MARGIN,
@@ -162,10 +163,15 @@ class CTranslate2Engine:
 
     # ------------------------------------------------------------------ loading
     def _load_tokenizer(self, trust_remote_code: bool) -> Any:
-        from transformers import AutoTokenizer
-
+        """NLLB's tokenizer without torch where it can (see nllb_tokenizer), else transformers'."""
         bundled = self.model_dir / TOKENIZER_DIR
         folder = bundled if bundled.is_dir() else self.model_dir
+        if not trust_remote_code:
+            light = load_nllb_tokenizer(folder)
+            if light is not None:
+                return light
+        from transformers import AutoTokenizer
+
         try:
             return AutoTokenizer.from_pretrained(
                 str(folder), local_files_only=True, trust_remote_code=trust_remote_code
