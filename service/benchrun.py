@@ -46,17 +46,11 @@ class _TransformersRunner:
     def __init__(self, job: dict[str, Any]) -> None:
         import torch
 
-        from .engines.transformers_engine import TransformersEngine, language_token_id
+        from .engines.transformers_engine import TransformersEngine
 
         torch.set_num_threads(job["threads"])
         self.engine = TransformersEngine(job["model_dir"], device="cpu", dtype=job["dtype"])
-        self.tag = language_token_id(
-            self.engine.tokenizer,
-            self.engine.family,
-            get_language(job["target"]),
-            job["model_dir"],
-            self.engine.model.config.vocab_size,
-        )
+        self.tag = self.engine.sources.target_id(get_language(job["target"]))
         self.pad = int(self.engine.tokenizer.pad_token_id)
         config = self.engine.model.generation_config
         self.config = config.__class__.from_dict(config.to_dict())
@@ -65,12 +59,9 @@ class _TransformersRunner:
     def run(self, batch: list[list[int]], beam: int, length: int) -> list[list[int]]:
         import torch
 
-        width = max(len(ids) for ids in batch)
-        input_ids = torch.full((len(batch), width), self.pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, ids in enumerate(batch):  # right padding, as the NLLB tokenizers pad
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            mask[row, : len(ids)] = 1
+        from .engines.transformers_engine import padded_batch
+
+        input_ids, mask = padded_batch(batch, self.pad)
         with torch.inference_mode():
             output = self.engine.model.generate(
                 input_ids=input_ids,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,12 +36,11 @@ from .nllb_tokenizer import load_nllb_tokenizer
 from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
 from .transformers_engine import (
     SPECIALS_MARGIN,
+    SourceTokenizer,
     detect_family,
     finish_hypothesis,
     first_line,
     language_token,
-    language_token_id,
-    set_source_language,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,7 +110,6 @@ class CTranslate2Engine:
             self.layout = ThreadLayout(1, max(0, threads), split_greedy=False)
         else:
             self.layout = layout or thread_layout(threads)
-        self._lock = threading.Lock()  # the tokenizer carries the source language as state
         self.tokenizer = self._load_tokenizer(trust_remote_code)
         family = detect_family(self.tokenizer)
         if family is None:
@@ -124,6 +121,7 @@ class CTranslate2Engine:
         self._vocabulary = read_vocabulary(self.model_dir)
         self._ids = {token: i for i, token in enumerate(self._vocabulary)}
         self._vocab_size = len(self._vocabulary)
+        self.sources = SourceTokenizer(self.tokenizer, family, self.model_name, self._vocab_size)
         self._input_limit = self._hard_input_limit()
         self.tokenizer.model_max_length = self._input_limit
         self._eos_id = self._ids.get(self.tokenizer.eos_token, self.tokenizer.eos_token_id)
@@ -220,26 +218,9 @@ class CTranslate2Engine:
         """The longest source (special tokens included) sent to the model untruncated."""
         return self._input_limit - SPECIALS_MARGIN
 
-    def _encode(self, sentences: Sequence[str], src: Language) -> list[list[int]]:
-        with self._lock:
-            set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-            encoded = self.tokenizer(
-                list(sentences),
-                add_special_tokens=True,
-                truncation=True,  # a last resort: the pipeline splits long sentences first
-                max_length=self._input_limit,
-                verbose=False,
-            )
-        return [list(ids) for ids in encoded["input_ids"]]
-
     def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
-        if not sentences:
-            return []
-        with self._lock:
-            set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
+        return self.sources.count(sentences, src)
 
     def translate_batch(
         self,
@@ -253,8 +234,9 @@ class CTranslate2Engine:
             return []
         if options.beam < 1:
             raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        language_token_id(self.tokenizer, self.family, tgt, self.model_name, self._vocab_size)
-        encoded = self._encode(sentences, src)
+        self.sources.target_id(tgt)
+        # Cut to the model's limit only as a last resort: the pipeline splits long sentences.
+        encoded = self.sources.encode(sentences, src, self._input_limit)
         limits = [options.token_limit(len(ids)) for ids in encoded]
         results = self.generate(
             [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded],

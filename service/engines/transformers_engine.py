@@ -100,6 +100,55 @@ def set_source_language(
     tokenizer.src_lang = src.model_code(family)
 
 
+class SourceTokenizer:
+    """How both engines turn source sentences into ids: tag checked, then tag + tokens + EOS.
+
+    NLLB and M2M100 tokenizers hold the source language as state (``src_lang``), so choosing
+    it and encoding happen under one lock; one object per engine keeps that rule, and the
+    checks that the tags exist, in a single place.
+    """
+
+    def __init__(self, tokenizer: Any, family: str, model_name: str, vocab_size: int) -> None:
+        self.tokenizer = tokenizer
+        self.family = family
+        self.model_name = model_name
+        self.vocab_size = vocab_size
+        self._lock = threading.Lock()
+
+    def encode(
+        self, sentences: Sequence[str], src: Language, max_length: int | None = None
+    ) -> list[list[int]]:
+        """Ids of each sentence; cut to ``max_length`` (tags kept) as a last resort."""
+        cut = {"truncation": True, "max_length": max_length} if max_length else {}
+        with self._lock:
+            set_source_language(self.tokenizer, self.family, src, self.model_name, self.vocab_size)
+            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False, **cut)
+        return [list(ids) for ids in encoded["input_ids"]]
+
+    def count(self, sentences: Sequence[str], src: Language) -> list[int]:
+        """Source token count of each sentence, with the language tag and EOS."""
+        return [len(ids) for ids in self.encode(sentences, src)] if sentences else []
+
+    def target_id(self, tgt: Language) -> int:
+        """The id of ``tgt``'s tag, checked (an unknown tag would silently be ``<unk>``)."""
+        return language_token_id(self.tokenizer, self.family, tgt, self.model_name, self.vocab_size)
+
+
+def padded_batch(
+    rows: Sequence[Sequence[int]], pad_id: int, device: Any = "cpu"
+) -> tuple[Any, Any]:
+    """``input_ids`` and ``attention_mask`` tensors, right-padded as the NLLB tokenizers pad."""
+    import torch
+
+    width = max(len(ids) for ids in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for row, ids in enumerate(rows):
+        input_ids[row, : len(ids)] = torch.tensor(list(ids), dtype=torch.long)
+        mask[row, : len(ids)] = 1
+    return input_ids.to(device), mask.to(device)
+
+
 def finish_hypothesis(
     tokenizer: Any,
     content: Sequence[int],
@@ -145,8 +194,8 @@ class TransformersEngine:
         self.dtype: torch.dtype = resolve_dtype(self.device, dtype)
         if threads > 0:
             torch.set_num_threads(threads)
-        # Tokenizers carry the source language as state, and one model is not faster when
-        # several threads call generate on it at once: calls take turns.
+        # One model is not faster when several threads call generate on it at once: calls
+        # take turns (the tokenizer has its own lock, in SourceTokenizer).
         self._lock = threading.Lock()
         self.tokenizer, self.model = self._load(trust_remote_code)
         auto_dtype = (dtype or "auto").strip().lower() == "auto"
@@ -169,6 +218,9 @@ class TransformersEngine:
         self._eos_id = int(eos if eos is not None else self.tokenizer.eos_token_id)
         self._special_ids = frozenset(self.tokenizer.all_special_ids)
         self._vocab_size = int(self.model.config.vocab_size)
+        self.sources = SourceTokenizer(self.tokenizer, family, self.model_name, self._vocab_size)
+        pad = self.tokenizer.pad_token_id
+        self._pad_id = int(pad if pad is not None else self.model.config.pad_token_id)
         self._shortlist = None  # the target-script shortlist (service/engines/shortlist.py)
         if shortlist:
             from .shortlist import TransformersShortlist
@@ -246,17 +298,9 @@ class TransformersEngine:
         """The longest source (special tokens included) sent to the model untruncated."""
         return self._input_limit - SPECIALS_MARGIN
 
-    def _set_source(self, src: Language) -> None:
-        set_source_language(self.tokenizer, self.family, src, self.model_name, self._vocab_size)
-
     def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
-        if not sentences:
-            return []
-        with self._lock:
-            self._set_source(src)
-            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
+        return self.sources.count(sentences, src)
 
     def translate_batch(
         self,
@@ -272,22 +316,15 @@ class TransformersEngine:
             return []
         if options.beam < 1:
             raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        target_id = language_token_id(
-            self.tokenizer, self.family, tgt, self.model_name, self._vocab_size
-        )
+        target_id = self.sources.target_id(tgt)
+        # Cut to the model's limit only as a last resort: the pipeline splits long sentences.
+        encoded = self.sources.encode(sentences, src, self._input_limit)
+        limits = [options.token_limit(len(ids)) for ids in encoded]
+        input_ids, attention_mask = padded_batch(encoded, self._pad_id, self.device)
         with self._lock, torch.inference_mode():
-            self._set_source(src)
-            batch = self.tokenizer(
-                list(sentences),
-                return_tensors="pt",
-                padding=True,
-                truncation=True,  # a last resort: the pipeline splits long sentences first
-                max_length=self._input_limit,
-            ).to(self.device)
-            lengths = batch["attention_mask"].sum(dim=1).tolist()
-            limits = [options.token_limit(int(n)) for n in lengths]
             output = self.model.generate(
-                **batch,
+                input_ids=input_ids,
+                attention_mask=attention_mask,
                 forced_bos_token_id=target_id,
                 do_sample=False,
                 num_beams=options.beam,
