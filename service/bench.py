@@ -150,13 +150,13 @@ def source_sentences(count: int) -> list[str]:
 
 
 def seed_article_text() -> str:
-    """The seed article (Kazinform, 2025-10-17): the project's own ``seeds/`` or the shared one."""
-    repo = Path(__file__).resolve().parents[1]
-    for folder in (repo / "seeds", repo.parent / "shared" / "seeds"):
-        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-        if files:
-            return files[0].read_text(encoding="utf-8")
-    raise InputError("the seed article was not found (seeds/*.txt)")
+    """The seed article (Kazinform, 2025-10-17), as bundled (see :mod:`service.bundled`)."""
+    from .bundled import seed_files
+
+    files = seed_files()
+    if not files:
+        raise InputError("the seed article was not found (seeds/*.txt)")
+    return files[0].read_text(encoding="utf-8")
 
 
 @dataclass

@@ -14,18 +14,12 @@ from typing import Any
 from .commands.common import decode_bytes
 from .errors import InputError
 
-#: The repository's folders of examples and data (absent from an installed wheel: the page
-#: then simply offers no example and no bundled dev set).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-DEV_SET_DIR = PROJECT_ROOT / "eval" / "data" / "ntrex128-dev"
-
 
 def seed_articles() -> list[str]:
-    """The seed article(s), for the page's examples."""
-    if not SEEDS_DIR.is_dir():
-        return []
-    return [path.read_text(encoding="utf-8") for path in sorted(SEEDS_DIR.glob("*.txt"))]
+    """The seed article(s), for the page's examples (none: the page offers no example)."""
+    from .bundled import seed_files
+
+    return [path.read_text(encoding="utf-8") for path in seed_files()]
 
 
 def read_upload(path: str | None, what: str) -> str:
@@ -47,16 +41,20 @@ def text_lines(text: str) -> list[str]:
 
 
 def dev_set_available() -> bool:
-    return DEV_SET_DIR.is_dir()
+    from .bundled import ntrex_dir
+
+    return ntrex_dir() is not None
 
 
 @functools.lru_cache(maxsize=1)
 def _dev_set() -> Any:
+    from .bundled import ntrex_dir
     from .evaluation.datasets import load_ntrex
 
-    if not dev_set_available():
-        raise InputError(f"the bundled dev set is not installed here ({DEV_SET_DIR} is missing)")
-    return load_ntrex(DEV_SET_DIR)
+    folder = ntrex_dir()
+    if folder is None:
+        raise InputError("the bundled NTREX dev set is not installed here")
+    return load_ntrex(folder)
 
 
 def dev_set_segments(language: str, limit: int) -> tuple[list[str], list[list[str]]]:

@@ -22,16 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .bundled import NTREX_FILES  # line-aligned NTREX text: the tokenizer's training text
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 FAMILIES = ("nllb", "m2m100")
-
-#: Line-aligned NTREX files used as SentencePiece training text (CRLF line ends).
-NTREX_FILES = ("kaz.txt", "uzb.txt", "eng-US.txt")
-
-#: Where to look for the NTREX folder, relative to the repository root.
-_NTREX_PLACES = ("eval/data/ntrex128-dev", "shared/data/ntrex128-dev", "service/data/ntrex128-dev")
 
 #: Embedding rows past the last tokenizer id, as in the real checkpoints: NLLB-200 has 256,204
 #: tokens and 256,206 rows; M2M100 appends 8 "madeupword" rows after its 100 language tags.
@@ -76,16 +72,16 @@ PRESETS: dict[str, Preset] = {
 
 
 def find_ntrex_dir() -> Path:
-    """The bundled NTREX-128 dev folder, found relative to the repository."""
-    repo = Path(__file__).resolve().parents[1]
-    tried = [repo / place for place in _NTREX_PLACES]
-    for folder in tried:
-        if all((folder / name).is_file() for name in NTREX_FILES):
-            return folder
-    raise FileNotFoundError(
-        "NTREX text for the synthetic tokenizer not found; looked in "
-        + ", ".join(str(p) for p in tried)
-    )
+    """The bundled NTREX-128 dev folder (repository checkout or installed wheel)."""
+    from .bundled import ntrex_candidates, ntrex_dir
+
+    folder = ntrex_dir()
+    if folder is None:
+        raise FileNotFoundError(
+            "NTREX text for the synthetic tokenizer not found; looked in "
+            + ", ".join(str(p) for p in ntrex_candidates())
+        )
+    return folder
 
 
 def ntrex_lines(folder: str | Path | None = None) -> list[str]:

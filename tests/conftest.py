@@ -59,6 +59,47 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Pa
     )
 
 
+# --- the wheel, built from a copy of the project and unpacked apart from it ---
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``(wheel, site)``: the built wheel and a folder it is installed into. Read-only.
+
+    A pure-Python wheel installs by unpacking, so ``site`` on ``PYTHONPATH`` is an install
+    that cannot see the repository's ``prompts/``, ``seeds/`` or ``eval/`` folders.
+    """
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    repo = Path(__file__).resolve().parents[1]
+    work = tmp_path_factory.mktemp("wheel")
+    src = work / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
+        if (repo / name).exists():
+            shutil.copy(repo / name, src / name)
+    (src / "README.md").touch()
+    for folder in ("service", "prompts", "seeds", "eval/data/ntrex128-dev"):
+        shutil.copytree(repo / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    dist = work / "dist"
+    if importlib.util.find_spec("setuptools"):  # build in place: fast, offline
+        build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
+        command = [sys.executable, "-c", build, str(dist)]
+    else:  # a venv without setuptools (Python 3.12+): pip fetches the build backend
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), "."]
+    done = subprocess.run(command, cwd=src, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = dist.glob("audarma-*.whl")
+    site = work / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    return wheel, site
+
+
 # --- tiny summary models (tests/tiny_summarizers.py) ---
 
 

@@ -1,9 +1,7 @@
 """Prompt templates: rendering, the injection guard, user folders, and shipping in the wheel."""
 
-import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -99,29 +97,12 @@ def test_missing_template_and_folder(tmp_path):
         PromptLibrary("/nope")
 
 
-def test_templates_ship_inside_the_wheel(tmp_path):
-    """Build the wheel from a copy of the project, install it apart, render from it."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, src / name)
-    (src / "README.md").touch()
-    for folder in ("service", "prompts"):
-        shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    dist = tmp_path / "dist"
-    if importlib.util.find_spec("setuptools"):  # build in place: fast, offline
-        build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
-        command = [sys.executable, "-c", build, str(dist)]
-    else:  # a venv without setuptools (Python 3.12+): pip fetches the build backend
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), "."]
-    done = subprocess.run(command, cwd=src, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    (wheel,) = dist.glob("audarma-*.whl")
+def test_templates_ship_inside_the_wheel(built_wheel: tuple[Path, Path]):
+    """The wheel, installed apart from the repository, renders from its own templates."""
+    wheel, site = built_wheel
     with zipfile.ZipFile(wheel) as archive:
         shipped = sorted(n for n in archive.namelist() if n.startswith("service/prompts_data/"))
         assert shipped == [f"service/prompts_data/summarize.{c}.j2" for c in sorted(LANGS)]
-        archive.extractall(tmp_path / "site")  # a pure-Python wheel installs by unpacking
     probe = (
         "import json, service, service.prompts as p;"
         "m = p.PromptLibrary().render('summarize', 'uz', article='X', sentences=2, words=0,"
@@ -130,13 +111,13 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     )
     ran = subprocess.run(
         [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        cwd=site.parent,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
     )
     assert ran.returncode == 0, ran.stderr[-2000:]
     module, folder, user = json.loads(ran.stdout)
-    assert module.startswith(str(tmp_path / "site"))
-    assert folder == str(tmp_path / "site" / "service" / "prompts_data")
+    assert module.startswith(str(site))
+    assert folder == str(site / "service" / "prompts_data")
     assert "in Uzbek" in user and "<article>\nX\n</article>" in user
