@@ -73,6 +73,41 @@ def test_decoding_equals_transformers(both):
             )
 
 
+def rewritten(source: Path, folder: Path, **changes) -> Path:
+    """A copy of ``source`` with ``changes`` merged into its tokenizer_config.json."""
+    shutil.copytree(source, folder)
+    config_path = folder / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config_path.write_text(json.dumps({**config, **changes}), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_space_clean_up_follows_transformers(tiny_nllb_dir: Path, tmp_path: Path, force: bool):
+    """Asked for, the clean-up applies to a BPE model only when forced, as in transformers."""
+    from transformers import AutoTokenizer
+
+    flags = {"clean_up_tokenization_spaces": True}
+    if force:
+        flags["clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output"] = True
+    folder = rewritten(tiny_nllb_dir, tmp_path / "clean", **flags)
+    light, reference = load_nllb_tokenizer(folder), AutoTokenizer.from_pretrained(folder)
+    assert light is not None
+    texts = ["Hello , world ! It 's here .", "Жиын өтті ."]
+    cleaned = 0
+    for ids in light(texts, add_special_tokens=False)["input_ids"]:
+        ours = light.decode(ids, skip_special_tokens=True)
+        assert ours == reference.decode(ids, skip_special_tokens=True)
+        cleaned += ours != light._backend.decode(ids, skip_special_tokens=True)
+    assert bool(cleaned) == force
+
+
+def test_added_token_mappings_in_the_config_are_read(tiny_nllb_dir: Path, tmp_path: Path):
+    eos = {"content": "</s>", "lstrip": False, "normalized": False, "special": True}
+    light = load_nllb_tokenizer(rewritten(tiny_nllb_dir, tmp_path / "mapped", eos_token=eos))
+    assert light is not None and light.eos_token == "</s>"
+
+
 def test_vocabulary_lookups_and_specials_equal_transformers(both):
     light, reference = both
     ids = light(ntrex("uzb.txt", 20))["input_ids"]
@@ -91,11 +126,7 @@ def test_other_tokenizers_are_left_to_transformers(tiny_nllb_dir: Path, tiny_m2m
     assert load_nllb_tokenizer(tiny_m2m100_dir) is None  # M2M100: no tokenizer.json framing
     assert load_nllb_tokenizer(tmp_path) is None  # nothing there
     for change in ({"legacy_behaviour": True}, {"tokenizer_class": "T5Tokenizer"}):
-        folder = tmp_path / next(iter(change))
-        shutil.copytree(tiny_nllb_dir, folder)
-        config_path = folder / "tokenizer_config.json"
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-        config_path.write_text(json.dumps({**config, **change}), encoding="utf-8")
+        folder = rewritten(tiny_nllb_dir, tmp_path / next(iter(change)), **change)
         assert load_nllb_tokenizer(folder) is None
     broken = tmp_path / "broken"
     shutil.copytree(tiny_nllb_dir, broken)

@@ -20,6 +20,32 @@ from typing import Any
 
 #: The tokenizer classes whose ``tokenizer.json`` this module knows how to frame.
 _CLASSES = ("NllbTokenizer", "NllbTokenizerFast")
+#: transformers' ``clean_up_tokenization``: spaces before punctuation and English clitics.
+_CLEAN_UP = (
+    (" .", "."),
+    (" ?", "?"),
+    (" !", "!"),
+    (" ,", ","),
+    (" ' ", "'"),
+    (" n't", "n't"),
+    (" 'm", "'m"),
+    (" 's", "'s"),
+    (" 've", "'ve"),
+    (" 're", "'re"),
+)
+
+
+def clean_up_spaces(text: str) -> str:
+    """transformers' ``clean_up_tokenization``, replacement for replacement, in its order."""
+    for old, new in _CLEAN_UP:
+        text = text.replace(old, new)
+    return text
+
+
+def _token(config: dict[str, Any], key: str, default: str) -> str:
+    """A special token from ``tokenizer_config.json``: a string or an AddedToken mapping."""
+    value = config.get(key) or default
+    return str(value.get("content") or default) if isinstance(value, dict) else str(value)
 
 
 class NllbTokenizer:
@@ -27,10 +53,10 @@ class NllbTokenizer:
 
     def __init__(self, backend: Any, config: dict[str, Any]) -> None:
         self._backend = backend
-        self.bos_token = str(config.get("bos_token") or "<s>")
-        self.eos_token = str(config.get("eos_token") or "</s>")
-        self.unk_token = str(config.get("unk_token") or "<unk>")
-        self.pad_token = str(config.get("pad_token") or "<pad>")
+        self.bos_token = _token(config, "bos_token", "<s>")
+        self.eos_token = _token(config, "eos_token", "</s>")
+        self.unk_token = _token(config, "unk_token", "<unk>")
+        self.pad_token = _token(config, "pad_token", "<pad>")
         self.eos_token_id = self._required_id(self.eos_token)
         self.unk_token_id = self._required_id(self.unk_token)
         self.pad_token_id = self._backend.token_to_id(self.pad_token)
@@ -43,6 +69,16 @@ class NllbTokenizer:
         self.all_special_tokens: list[str] = list(specials)
         self.all_special_ids: list[int] = list(specials.values())
         self._src_lang = str(config.get("src_lang") or "eng_Latn")
+        # transformers applies the clean-up only when asked and, for a BPE model, only when
+        # also told it may corrupt the output (it would strip real spaces before punctuation).
+        self._clean_up = bool(config.get("clean_up_tokenization_spaces")) and (
+            type(backend.model).__name__ != "BPE"
+            or bool(
+                config.get(
+                    "clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output"
+                )
+            )
+        )
 
     def _required_id(self, token: str) -> int:
         found = self._backend.token_to_id(token)
@@ -94,7 +130,8 @@ class NllbTokenizer:
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """Text of ``ids`` (tags, ``</s>`` and padding dropped with ``skip_special_tokens``)."""
-        return self._backend.decode([int(i) for i in ids], skip_special_tokens=skip_special_tokens)
+        text = self._backend.decode([int(i) for i in ids], skip_special_tokens=skip_special_tokens)
+        return clean_up_spaces(text) if self._clean_up else text
 
     def __repr__(self) -> str:
         return f"NllbTokenizer(tokenizers, size={self._backend.get_vocab_size()})"
@@ -105,7 +142,7 @@ def load_nllb_tokenizer(folder: str | Path) -> NllbTokenizer | None:
 
     ``None`` (the caller then uses transformers) for anything this module does not
     reproduce exactly: no ``tokenizer.json``, another tokenizer class, the legacy tag
-    placement (``tokens </s> [tag]``), clean-up of spaces in decoding, or custom code.
+    placement (``tokens </s> [tag]``), or custom code.
     """
     folder = Path(folder)
     config_path = folder / "tokenizer_config.json"
@@ -120,7 +157,6 @@ def load_nllb_tokenizer(folder: str | Path) -> NllbTokenizer | None:
         not isinstance(config, dict)
         or config.get("tokenizer_class") not in _CLASSES
         or config.get("legacy_behaviour")
-        or config.get("clean_up_tokenization_spaces")
         or config.get("auto_map")
     ):
         return None
