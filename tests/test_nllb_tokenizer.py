@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from service.engines.nllb_tokenizer import NllbTokenizer, load_nllb_tokenizer
+from service.languages import get_language
 from service.synthetic import find_ntrex_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +155,25 @@ def test_ctranslate2_translation_never_imports_torch(tiny_nllb_dir: Path, tmp_pa
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["NllbTokenizer", "2", "False"]
+
+
+def test_only_the_tokenizer_audarma_bundled_is_read_without_transformers(
+    tiny_nllb_dir: Path, tmp_path: Path
+):
+    """A folder converted elsewhere (tokenizer files beside model.bin) goes via transformers."""
+    from service.engines.convert import TOKENIZER_DIR, ensure_converted
+    from service.engines.ctranslate2_engine import CTranslate2Engine
+
+    ours = ensure_converted(str(tiny_nllb_dir), "int8", tmp_path / "cache")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(ours, elsewhere)
+    for path in (elsewhere / TOKENIZER_DIR).iterdir():
+        path.rename(elsewhere / path.name)
+    (elsewhere / TOKENIZER_DIR).rmdir()
+    light = CTranslate2Engine(str(ours), compute_type="int8", cache_dir=tmp_path / "cache")
+    other = CTranslate2Engine(str(elsewhere), compute_type="int8", cache_dir=tmp_path / "cache")
+    assert type(light.tokenizer).__module__ == "service.engines.nllb_tokenizer"
+    assert type(other.tokenizer).__module__.startswith("transformers.")
+    sentences = ntrex("kaz.txt", 5)
+    kk = get_language("kk")
+    assert light.count_tokens(sentences, kk) == other.count_tokens(sentences, kk)

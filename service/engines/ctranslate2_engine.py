@@ -161,11 +161,17 @@ class CTranslate2Engine:
 
     # ------------------------------------------------------------------ loading
     def _load_tokenizer(self, trust_remote_code: bool) -> Any:
-        """NLLB's tokenizer without torch where it can (see nllb_tokenizer), else transformers'."""
+        """NLLB's tokenizer without torch where it can (see nllb_tokenizer), else transformers'.
+
+        Only for the tokenizer that ``audarma convert`` bundled: transformers itself wrote
+        those files, so reading them back with ``tokenizers`` gives what transformers would.
+        A folder converted elsewhere may hold an older ``tokenizer.json`` that transformers
+        adjusts on load, so it goes through transformers.
+        """
         bundled = self.model_dir / TOKENIZER_DIR
         folder = bundled if bundled.is_dir() else self.model_dir
-        if not trust_remote_code:
-            light = load_nllb_tokenizer(folder)
+        if bundled.is_dir() and not trust_remote_code:
+            light = load_nllb_tokenizer(bundled)
             if light is not None:
                 return light
         from transformers import AutoTokenizer
