@@ -20,6 +20,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.wheelhelpers import InstalledWheel  # noqa: E402
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
@@ -63,12 +65,8 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Pa
 
 
 @pytest.fixture(scope="session")
-def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """``(wheel, site)``: the built wheel and a folder it is installed into. Read-only.
-
-    A pure-Python wheel installs by unpacking, so ``site`` on ``PYTHONPATH`` is an install
-    that cannot see the repository's ``prompts/``, ``seeds/`` or ``eval/`` folders.
-    """
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
+    """The wheel built from a copy of the project, installed apart from it. Read-only."""
     import importlib.util
     import shutil
     import subprocess
@@ -97,7 +95,7 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     site = work / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
-    return wheel, site
+    return InstalledWheel(wheel, site)
 
 
 # --- tiny summary models (tests/tiny_summarizers.py) ---

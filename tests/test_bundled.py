@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 from service import bundled
 from service.bench import seed_article_text, source_sentences
 from service.pagefiles import dev_set_available, seed_articles
+from tests.wheelhelpers import InstalledWheel
 
 REPO = Path(__file__).resolve().parents[1]
 NTREX = ("LICENSE.md", "README.md", "doc_ids.tsv", "eng-GB.txt", "eng-US.txt", "kaz.txt", "uzb.txt")
@@ -26,9 +24,9 @@ def test_a_checkout_reads_the_repository_folders():
     assert source_sentences(2)[0] == first.strip()
 
 
-def test_the_wheel_carries_the_data_with_its_licence(built_wheel: tuple[Path, Path]):
-    wheel, site = built_wheel
-    with zipfile.ZipFile(wheel) as archive:
+def test_the_wheel_carries_the_data_with_its_licence(built_wheel: InstalledWheel):
+    site = built_wheel.site
+    with zipfile.ZipFile(built_wheel.wheel) as archive:
         names = set(archive.namelist())
     assert {f"service/data/ntrex128-dev/{name}" for name in NTREX} <= names
     seeds = sorted(path.name for path in (REPO / "seeds").glob("*.txt"))
@@ -39,9 +37,9 @@ def test_the_wheel_carries_the_data_with_its_licence(built_wheel: tuple[Path, Pa
     assert "CC BY-SA" in licence or "Attribution-ShareAlike" in licence
 
 
-def test_an_installed_wheel_finds_its_own_copies(built_wheel: tuple[Path, Path]):
+def test_an_installed_wheel_finds_its_own_copies(built_wheel: InstalledWheel):
     """What ``audarma bench --synthetic`` and the page need, from the wheel alone."""
-    _, site = built_wheel
+    site = built_wheel.site
     probe = (
         "import json\n"
         "from service import bundled\n"
@@ -51,14 +49,6 @@ def test_an_installed_wheel_finds_its_own_copies(built_wheel: tuple[Path, Path])
         "print(json.dumps([str(bundled.ntrex_dir()), str(find_ntrex_dir()),\n"
         "    seed_article_text().strip()[:15], len(source_sentences(16)), dev_set_available()]))\n"
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=site.parent,
-        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stderr[-2000:]
-    folder, found, article, sentences, dev_set = json.loads(ran.stdout)
+    folder, found, article, sentences, dev_set = built_wheel.run_json(probe)
     assert folder == found == str(site / "service" / "data" / "ntrex128-dev")
     assert (article, sentences, dev_set) == ("date 2025-10-17", 16, True)

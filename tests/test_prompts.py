@@ -1,9 +1,6 @@
 """Prompt templates: rendering, the injection guard, user folders, and shipping in the wheel."""
 
-import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -11,6 +8,7 @@ import pytest
 
 from service.errors import ConfigError
 from service.prompts import PromptLibrary, neutralise, packaged_dir
+from tests.wheelhelpers import InstalledWheel
 
 REPO = Path(__file__).resolve().parents[1]
 LANGS = ("kk", "en", "uz")
@@ -97,10 +95,10 @@ def test_missing_template_and_folder(tmp_path):
         PromptLibrary("/nope")
 
 
-def test_templates_ship_inside_the_wheel(built_wheel: tuple[Path, Path]):
+def test_templates_ship_inside_the_wheel(built_wheel: InstalledWheel):
     """The wheel, installed apart from the repository, renders from its own templates."""
-    wheel, site = built_wheel
-    with zipfile.ZipFile(wheel) as archive:
+    site = built_wheel.site
+    with zipfile.ZipFile(built_wheel.wheel) as archive:
         shipped = sorted(n for n in archive.namelist() if n.startswith("service/prompts_data/"))
         assert shipped == [f"service/prompts_data/summarize.{c}.j2" for c in sorted(LANGS)]
     probe = (
@@ -109,15 +107,7 @@ def test_templates_ship_inside_the_wheel(built_wheel: tuple[Path, Path]):
         " language='Uzbek');"
         "print(json.dumps([service.__file__, str(p.packaged_dir()), m[1]['content']]))"
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=site.parent,
-        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stderr[-2000:]
-    module, folder, user = json.loads(ran.stdout)
+    module, folder, user = built_wheel.run_json(probe)
     assert module.startswith(str(site))
     assert folder == str(site / "service" / "prompts_data")
     assert "in Uzbek" in user and "<article>\nX\n</article>" in user

@@ -35,7 +35,6 @@ from .ct2_tuning import (
 from .nllb_tokenizer import load_nllb_tokenizer
 from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
 from .transformers_engine import (
-    SPECIALS_MARGIN,
     SourceTokenizer,
     detect_family,
     finish_hypothesis,
@@ -121,9 +120,13 @@ class CTranslate2Engine:
         self._vocabulary = read_vocabulary(self.model_dir)
         self._ids = {token: i for i, token in enumerate(self._vocabulary)}
         self._vocab_size = len(self._vocabulary)
-        self.sources = SourceTokenizer(self.tokenizer, family, self.model_name, self._vocab_size)
-        self._input_limit = self._hard_input_limit()
-        self.tokenizer.model_max_length = self._input_limit
+        self.sources = SourceTokenizer(
+            self.tokenizer,
+            family,
+            self.model_name,
+            self._vocab_size,
+            read_marker(self.model_dir).get("max_position_embeddings"),
+        )
         self._eos_id = self._ids.get(self.tokenizer.eos_token, self.tokenizer.eos_token_id)
         self._special_ids = frozenset(self.tokenizer.all_special_ids)
         self._decoding = _decoding_defaults(self.model_dir)
@@ -186,13 +189,6 @@ class CTranslate2Engine:
                 f"({first_line(exc)}); convert with `audarma convert` to bundle one"
             ) from exc
 
-    def _hard_input_limit(self) -> int:
-        limits = [int(self.tokenizer.model_max_length)]
-        positions = read_marker(self.model_dir).get("max_position_embeddings")
-        if positions:
-            limits.append(int(positions))
-        return min(limits)
-
     def _prepare_shortlist(self) -> frozenset[str]:
         """Scripts of every target language; writes the folder's ``vmap.txt`` if missing."""
         scripts = sorted(
@@ -222,7 +218,7 @@ class CTranslate2Engine:
     @property
     def max_input_tokens(self) -> int:
         """The longest source (special tokens included) sent to the model untruncated."""
-        return self._input_limit - SPECIALS_MARGIN
+        return self.sources.max_input_tokens
 
     def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
@@ -238,12 +234,7 @@ class CTranslate2Engine:
         """Translate one batch; hypotheses in input order, each cut at its own token limit."""
         if not sentences:
             return []
-        if options.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        self.sources.target_id(tgt)
-        # Cut to the model's limit only as a last resort: the pipeline splits long sentences.
-        encoded = self.sources.encode(sentences, src, self._input_limit)
-        limits = [options.token_limit(len(ids)) for ids in encoded]
+        _, encoded, limits = self.sources.prepare(sentences, src, tgt, options)
         results = self.generate(
             [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded],
             tgt,

@@ -104,16 +104,33 @@ class SourceTokenizer:
     """How both engines turn source sentences into ids: tag checked, then tag + tokens + EOS.
 
     NLLB and M2M100 tokenizers hold the source language as state (``src_lang``), so choosing
-    it and encoding happen under one lock; one object per engine keeps that rule, and the
-    checks that the tags exist, in a single place.
+    it and encoding happen under one lock; one object per engine keeps that rule, the checks
+    that the tags exist, and the input limit (the tokenizer's, capped by the model's position
+    table, which the tokenizer is then held to) in a single place.
     """
 
-    def __init__(self, tokenizer: Any, family: str, model_name: str, vocab_size: int) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        family: str,
+        model_name: str,
+        vocab_size: int,
+        positions: int | None = None,
+    ) -> None:
         self.tokenizer = tokenizer
         self.family = family
         self.model_name = model_name
         self.vocab_size = vocab_size
         self._lock = threading.Lock()
+        limits = [int(tokenizer.model_max_length)] + ([int(positions)] if positions else [])
+        #: Longest encoder input, tags included; longer inputs are cut (a last resort).
+        self.input_limit = min(limits)
+        tokenizer.model_max_length = self.input_limit
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The longest source (special tokens included) sent to the model untruncated."""
+        return self.input_limit - SPECIALS_MARGIN
 
     def encode(
         self, sentences: Sequence[str], src: Language, max_length: int | None = None
@@ -132,6 +149,20 @@ class SourceTokenizer:
     def target_id(self, tgt: Language) -> int:
         """The id of ``tgt``'s tag, checked (an unknown tag would silently be ``<unk>``)."""
         return language_token_id(self.tokenizer, self.family, tgt, self.model_name, self.vocab_size)
+
+    def prepare(
+        self, sentences: Sequence[str], src: Language, tgt: Language, options: DecodeOptions
+    ) -> tuple[int, list[list[int]], list[int]]:
+        """What both engines check and compute before decoding a batch.
+
+        Returns the target tag's id, each sentence's ids (cut to the input limit only as a
+        last resort: the pipeline splits long sentences first) and its content token limit.
+        """
+        if options.beam < 1:
+            raise ConfigError(f"beam must be at least 1, got {options.beam}")
+        target = self.target_id(tgt)
+        encoded = self.encode(sentences, src, self.input_limit)
+        return target, encoded, [options.token_limit(len(ids)) for ids in encoded]
 
 
 def padded_batch(
@@ -210,15 +241,18 @@ class TransformersEngine:
                 "the transformers engine supports those two families"
             )
         self.family = family
-        self._input_limit = self._hard_input_limit()
-        if self.tokenizer.model_max_length > self._input_limit:
-            self.tokenizer.model_max_length = self._input_limit
         eos = self.model.generation_config.eos_token_id
         eos = eos[0] if isinstance(eos, (list, tuple)) else eos
         self._eos_id = int(eos if eos is not None else self.tokenizer.eos_token_id)
         self._special_ids = frozenset(self.tokenizer.all_special_ids)
         self._vocab_size = int(self.model.config.vocab_size)
-        self.sources = SourceTokenizer(self.tokenizer, family, self.model_name, self._vocab_size)
+        self.sources = SourceTokenizer(
+            self.tokenizer,
+            family,
+            self.model_name,
+            self._vocab_size,
+            getattr(self.model.config, "max_position_embeddings", None),
+        )
         pad = self.tokenizer.pad_token_id
         self._pad_id = int(pad if pad is not None else self.model.config.pad_token_id)
         self._shortlist = None  # the target-script shortlist (service/engines/shortlist.py)
@@ -285,18 +319,10 @@ class TransformersEngine:
                 f"{first_line(exc)}{hint}"
             ) from exc
 
-    def _hard_input_limit(self) -> int:
-        """Longest encoder input: the tokenizer's limit capped by the position table."""
-        limits = [int(self.tokenizer.model_max_length)]
-        positions = getattr(self.model.config, "max_position_embeddings", None)
-        if positions:
-            limits.append(int(positions))
-        return min(limits)
-
     @property
     def max_input_tokens(self) -> int:
         """The longest source (special tokens included) sent to the model untruncated."""
-        return self._input_limit - SPECIALS_MARGIN
+        return self.sources.max_input_tokens
 
     def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
@@ -314,12 +340,7 @@ class TransformersEngine:
 
         if not sentences:
             return []
-        if options.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        target_id = self.sources.target_id(tgt)
-        # Cut to the model's limit only as a last resort: the pipeline splits long sentences.
-        encoded = self.sources.encode(sentences, src, self._input_limit)
-        limits = [options.token_limit(len(ids)) for ids in encoded]
+        target_id, encoded, limits = self.sources.prepare(sentences, src, tgt, options)
         input_ids, attention_mask = padded_batch(encoded, self._pad_id, self.device)
         with self._lock, torch.inference_mode():
             output = self.model.generate(
