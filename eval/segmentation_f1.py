@@ -1,7 +1,7 @@
 """Boundary precision/recall/F1 of the Kazakh sentence segmenter on the NTREX-128 dev bodies.
 
 Each NTREX document is one sentence per line; its lines (without the headline) are joined with
-single spaces and the joins are the gold boundaries (see ``service.text.line_documents``).
+single spaces and the joins are the gold boundaries (see ``service.evaluation.segmentation``).
 razdel, a Russian segmenter, is scored for comparison when it is installed; its input has the
 curly quotes mapped to ``"`` (same length, so offsets are unchanged) because it only knows
 ``"`` and «».
@@ -17,13 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.text import (  # noqa: E402
+from service.evaluation.segmentation import (  # noqa: E402
     BoundaryScore,
     Span,
-    internal_boundaries,
-    line_documents,
+    boundary_errors,
+    ntrex_documents,
     score_segmenter,
-    sentence_spans,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "ntrex128-dev"
@@ -33,9 +32,7 @@ RAZDEL_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"'))
 
 def load_documents(data: Path = DATA) -> list[tuple[str, list[Span]]]:
     """The NTREX Kazakh document bodies with their gold sentence spans."""
-    lines = (data / "kaz.txt").read_text(encoding="utf-8").splitlines()
-    doc_ids = (data / "doc_ids.tsv").read_text(encoding="utf-8").splitlines()
-    return line_documents(lines, doc_ids)
+    return ntrex_documents(data)
 
 
 def razdel_spans(text: str) -> list[Span]:
@@ -52,15 +49,6 @@ def describe(name: str, score: BoundaryScore) -> str:
     )
 
 
-def print_errors(documents: list[tuple[str, list[Span]]], width: int = 60) -> None:
-    """Show every wrong boundary in context: ``+`` a spurious one, ``-`` a missed one."""
-    for text, gold in documents:
-        found, expected = internal_boundaries(sentence_spans(text)), internal_boundaries(gold)
-        for sign, positions in (("+", found - expected), ("-", expected - found)):
-            for pos in sorted(positions):
-                print(f"{sign} …{text[max(0, pos - width) : pos]} ‖ {text[pos : pos + width]}…")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA, help="NTREX-128 dev folder")
@@ -74,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("razdel   not installed")
     if args.errors:
-        print_errors(documents)
+        for line in boundary_errors(documents):
+            print(line)
     return 0
 
 

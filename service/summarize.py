@@ -18,8 +18,7 @@ from .checks import SUMMARY_FLAG_ORDER, check_summary
 from .languages import Language, parse_languages
 from .settings import Settings, load_settings
 from .summarizers import Budget, Strategy, check_strategy, create_strategy, prepare
-from .text import normalize_uzbek
-from .translate import Translator
+from .translate import Translator, finish_target
 
 #: Languages summarised when none are given.
 DEFAULT_LANGUAGES = ("kk", "en", "uz")
@@ -161,9 +160,7 @@ class Summarizer:
         summaries = {}
         for lang in langs:
             draft = output.drafts[lang.code]
-            lines = draft.sentences
-            if lang.code == "uz" and self.settings.normalize_uzbek:
-                lines = [normalize_uzbek(line) for line in lines]  # as translations are
+            lines = [finish_target(line, lang, self.settings) for line in draft.sentences]
             details = check_summary(" ".join(lines), doc.text, draft.reference, lang)
             flags = _ordered([*details, *draft.flags])
             summaries[lang.code] = LanguageSummary(lang.code, lines, flags, details)

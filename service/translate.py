@@ -9,19 +9,52 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .batching import plan_batches
 from .cache import TranslationCache, cache_key
 from .checks import TRUNCATED, check_pair
+from .engines import load_engine
 from .engines.base import DecodeOptions, Engine, Hypothesis
-from .errors import InputError, InputTooLargeError
+from .errors import InputError
 from .languages import SOURCE_LANGUAGE, Language, get_language, parse_languages
 from .results import LanguageTranslation, ModelInfo, SentencePair, TranslationResult
 from .settings import Settings, load_settings
-from .text import join_pieces, normalize_uzbek, paragraph_sentences, parse_article, split_clauses
+from .text import (
+    check_text,
+    join_pieces,
+    normalize_uzbek,
+    paragraph_sentences,
+    parse_article,
+    split_clauses,
+)
 
 #: ``progress(done, total)``: sentences finished so far, out of all to do for this call.
 ProgressCallback = Callable[[int, int], None]
+
+#: Settings that change what a translation says: a resumed batch or evaluation run must keep
+#: every one of them, so they are part of its identity.
+OUTPUT_SETTINGS = (
+    "beam",
+    "dtype",
+    "compute_type",
+    "shortlist",
+    "max_sentence_tokens",
+    "max_length_ratio",
+    "max_length_offset",
+    "max_new_tokens",
+    "normalize_uzbek",
+)
+
+
+def finish_target(text: str, tgt: Language, settings: Settings) -> str:
+    """A model's output as Audarma delivers it in ``tgt`` (translations and summaries alike).
+
+    Uzbek gets its official apostrophes (``oʻ gʻ ʼ``) unless the setting turns that off.
+    """
+    if tgt.code == "uz" and settings.normalize_uzbek:
+        return normalize_uzbek(text)
+    return text
 
 
 @dataclass
@@ -69,8 +102,6 @@ class Translator:
         """The loaded engine (loaded now if it was not yet)."""
         with self._lock:
             if self._engine is None:
-                from .engines import load_engine
-
                 self._engine = load_engine(self.settings)
             return self._engine
 
@@ -79,6 +110,14 @@ class Translator:
         if self._engine is not None:
             return ModelInfo(self._engine.model_name, self._engine.name)
         return ModelInfo(self.settings.model, self.settings.engine)
+
+    def identity(self, targets: Sequence[str | Language] | str) -> dict[str, Any]:
+        """What makes this translator's outputs what they are: a batch run's identity."""
+        return {
+            "model": self.model_info.to_dict(),
+            "targets": [lang.code for lang in parse_languages(targets)],
+            "decoding": {name: getattr(self.settings, name) for name in OUTPUT_SETTINGS},
+        }
 
     def decode_options(self, beam: int | None = None) -> DecodeOptions:
         s = self.settings
@@ -99,11 +138,7 @@ class Translator:
         progress: ProgressCallback | None = None,
     ) -> TranslationResult:
         """Translate a whole article into each target language, paragraph for paragraph."""
-        if len(text) > self.settings.max_chars:
-            raise InputTooLargeError(
-                f"the text has {len(text)} characters; the limit is {self.settings.max_chars}"
-                " (setting max_chars / AUDARMA_MAX_CHARS)"
-            )
+        check_text(text, self.settings.max_chars)
         languages = parse_languages(targets)
         src = get_language(SOURCE_LANGUAGE)
         if src in languages:
@@ -157,9 +192,7 @@ class Translator:
         )
         pairs = []
         for sentence, hyp in zip(sentences, hyps, strict=True):
-            text = hyp.text
-            if tgt.code == "uz" and self.settings.normalize_uzbek:
-                text = normalize_uzbek(text)
+            text = finish_target(hyp.text, tgt, self.settings)
             flags = check_pair(sentence, text, src, tgt, truncated=hyp.truncated)
             pairs.append(SentencePair(sentence, text, flags))
         return pairs

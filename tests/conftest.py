@@ -38,7 +38,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 @pytest.fixture(scope="session")
 def tiny_spm_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SentencePiece BPE model trained once per session on the NTREX text."""
-    from service.synthetic import ntrex_lines, train_sentencepiece
+    from service.bench.synthetic import ntrex_lines, train_sentencepiece
 
     return train_sentencepiece(ntrex_lines(), tmp_path_factory.mktemp("spm"))
 
@@ -46,7 +46,7 @@ def tiny_spm_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Path) -> Path:
     """A random-weight NLLB-200-style model folder (NllbTokenizer, M2M100 network). Read-only."""
-    from service.synthetic import build_tiny_model
+    from service.bench.synthetic import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-nllb"), "nllb", spm_model=tiny_spm_model)
 
@@ -54,7 +54,7 @@ def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Path
 @pytest.fixture(scope="session")
 def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Path) -> Path:
     """A random-weight M2M100-style model folder (M2M100Tokenizer, ``__xx__`` tags). Read-only."""
-    from service.synthetic import build_tiny_model
+    from service.bench.synthetic import build_tiny_model
 
     return build_tiny_model(
         tmp_path_factory.mktemp("tiny-m2m100"), "m2m100", spm_model=tiny_spm_model

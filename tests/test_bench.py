@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service import bench
-from service.bench import BenchConfig, candidate_paths, make_workload
-from service.benchreport import format_table
+from service.bench.paths import candidate_paths
+from service.bench.report import format_table
+from service.bench.run import BenchConfig
+from service.bench.workload import make_workload, source_sentences
 from service.cli import main
 from service.errors import ConfigError, InputError
 from service.settings import Settings
@@ -77,9 +78,11 @@ def test_workload_lengths_follow_the_batch_plan(tiny_nllb_dir: Path):
 
 def test_path_selection_errors():
     with pytest.raises(ConfigError, match="unknown bench path"):
-        candidate_paths(BenchConfig(paths=["warp-drive"]))
+        candidate_paths(names=["warp-drive"])
     with pytest.raises(InputError):
-        bench.source_sentences(0)
+        source_sentences(0)
+    with pytest.raises(ConfigError, match="repeats"):
+        BenchConfig(repeats=0)
 
 
 def test_bad_engine_is_a_one_line_error(capsys: pytest.CaptureFixture):
@@ -88,9 +91,9 @@ def test_bad_engine_is_a_one_line_error(capsys: pytest.CaptureFixture):
 
 
 def test_seed_article_job(tiny_nllb_dir: Path, tmp_path: Path):
-    from service.benchrun import seed_job
+    from service.bench.child import SeedJob, seed_job
 
-    result = seed_job({"model": str(tiny_nllb_dir), "threads": 1, "cache_dir": str(tmp_path)})
+    result = seed_job(SeedJob(str(tiny_nllb_dir), 1, str(tmp_path)))
     assert result["sentences"] > 5
     assert result["seconds"] > 0 and result["load_s"] > 0 and result["peak_rss_mb"] > 0
     assert result["engine"].split()[0] in {"transformers", "ctranslate2"}

@@ -6,8 +6,8 @@ import zipfile
 from pathlib import Path
 
 from service import bundled
-from service.bench import seed_article_text, source_sentences
-from service.pagefiles import dev_set_available, seed_articles
+from service.bench.workload import seed_article_text, source_sentences
+from service.web.files import dev_set_available, seed_articles
 from tests.wheelhelpers import InstalledWheel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,9 +43,9 @@ def test_an_installed_wheel_finds_its_own_copies(built_wheel: InstalledWheel):
     probe = (
         "import json\n"
         "from service import bundled\n"
-        "from service.bench import seed_article_text, source_sentences\n"
-        "from service.synthetic import find_ntrex_dir\n"
-        "from service.pagefiles import dev_set_available\n"
+        "from service.bench.workload import seed_article_text, source_sentences\n"
+        "from service.bench.synthetic import find_ntrex_dir\n"
+        "from service.web.files import dev_set_available\n"
         "print(json.dumps([str(bundled.ntrex_dir()), str(find_ntrex_dir()),\n"
         "    seed_article_text().strip()[:15], len(source_sentences(16)), dev_set_available()]))\n"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import service.engines
+import service.translate
 from service.cli import main
 from service.text import paragraph_sentences, parse_article
 from tests.fakes import FakeEngine
@@ -18,7 +18,7 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-
 @pytest.fixture
 def fake_engine(monkeypatch):
     engine = FakeEngine()
-    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
     return engine
 
 

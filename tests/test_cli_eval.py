@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import service.engines
+import service.translate
 from service.cli import main
 from service.evaluation.datasets import load_dataset
 from tests.fakes import FakeEngine
@@ -23,7 +23,7 @@ NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
 @pytest.fixture
 def fake_engine(monkeypatch):
     engine = FakeEngine()
-    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
     return engine
 
 
@@ -71,12 +71,12 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(capsys, monkeypatch, tmp_path):
                 raise KeyboardInterrupt
             return super().translate_batch(sentences, src, tgt, options)
 
-    monkeypatch.setattr(service.engines, "load_engine", lambda settings: Interrupted())
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: Interrupted())
     code, _, err = evaluate(capsys, tmp_path / "run", "--quiet")
     assert code == 130
     assert "1 document(s) are saved" in err and "rerun the same command to resume" in err
     engine = FakeEngine()
-    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
     code, _, _ = evaluate(capsys, tmp_path / "run", "--quiet")
     assert code == 0
     assert set(engine.sentences_seen) >= second

@@ -11,7 +11,7 @@ import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from service.cli import main
-from service.evaluation.datasets import read_lines
+from service.text.files import read_lines
 
 NTREX = Path(__file__).resolve().parents[1] / "eval" / "data" / "ntrex128-dev"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import service.engines
+import service.translate
 from service.cli import main
 from service.languages import LANGUAGES
 from service.summarizers import prepare
@@ -20,7 +20,7 @@ EN = LANGUAGES["en"]
 @pytest.fixture
 def fake_engine(monkeypatch):
     engine = FakeEngine()
-    monkeypatch.setattr(service.engines, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
     return engine
 
 

@@ -13,22 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from service.bench.synthetic import ntrex_lines
 from service.engines import ENGINES, load_engine
 from service.engines.base import DecodeOptions, Engine, Hypothesis
 from service.engines.convert import is_converted
-from service.engines.ct2_tuning import (
+from service.engines.ctranslate2_engine import CTranslate2Engine
+from service.engines.transformers_engine import TransformersEngine
+from service.engines.tuning import (
     BEAM_ROWS,
     ThreadLayout,
     choose_compute_type,
     sub_batch_size,
     thread_layout,
 )
-from service.engines.ctranslate2_engine import CTranslate2Engine
-from service.engines.transformers_engine import TransformersEngine
 from service.errors import ConfigError
 from service.languages import LANGUAGES
 from service.settings import Settings
-from service.synthetic import ntrex_lines
 from service.translate import Translator
 
 KK, EN, UZ = LANGUAGES["kk"], LANGUAGES["en"], LANGUAGES["uz"]

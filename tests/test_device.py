@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from service.engines.device import resolve_device, resolve_dtype
+from service.engines.device import resolve_dtype
+from service.engines.device import resolve_torch_device as resolve_device
 from service.errors import ConfigError
 
 
@@ -17,6 +18,7 @@ def no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
 
 
 def test_cpu_is_always_cpu(gpu):
@@ -43,7 +45,8 @@ def test_cuda_without_gpu_is_a_clear_config_error(no_gpu):
     with pytest.raises(ConfigError) as err:
         resolve_device("cuda")
     message = str(err.value)
-    assert message.startswith("device 'cuda' was asked for but no CUDA GPU is available")
+    assert message.startswith("device 'cuda' was asked for but PyTorch")
+    assert "sees no CUDA GPU" in message
     assert message.endswith("use --device cpu or --device auto") and "\n" not in message
 
 

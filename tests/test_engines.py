@@ -17,18 +17,14 @@ import pytest
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
+from service.bench.synthetic import build_tiny_model, ntrex_lines
 from service.engines import ENGINES, load_engine
 from service.engines.base import DecodeOptions, Engine, Hypothesis
-from service.engines.transformers_engine import (
-    SPECIALS_MARGIN,
-    TransformersEngine,
-    detect_family,
-    finish_hypothesis,
-)
+from service.engines.family import SPECIALS_MARGIN, detect_family, finish_hypothesis
+from service.engines.transformers_engine import TransformersEngine
 from service.errors import ConfigError, LanguageError, ModelLoadError
 from service.languages import LANGUAGES, Language
 from service.settings import Settings
-from service.synthetic import build_tiny_model, ntrex_lines
 
 KK, EN, UZ = LANGUAGES["kk"], LANGUAGES["en"], LANGUAGES["uz"]
 FAMILIES = ["nllb", "m2m100"]

@@ -8,7 +8,6 @@ import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from service.errors import ConfigError, InputError
-from service.evaluation.datasets import read_lines
 from service.evaluation.metrics import (
     ROUGE_METRICS,
     Scorer,
@@ -17,6 +16,7 @@ from service.evaluation.metrics import (
     resample_counts,
 )
 from service.text import fold_uzbek_apostrophes
+from service.text.files import read_lines
 
 NTREX = Path(__file__).resolve().parents[1] / "eval" / "data" / "ntrex128-dev"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from service.bench.synthetic import find_ntrex_dir
 from service.engines.nllb_tokenizer import NllbTokenizer, load_nllb_tokenizer
 from service.languages import get_language
-from service.synthetic import find_ntrex_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 #: NTREX file -> the NLLB tag of its language (the engine's sources, and a few targets).

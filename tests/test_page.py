@@ -13,14 +13,14 @@ from fastapi.testclient import TestClient
 
 from service.errors import InputError
 from service.evaluation.metrics import Scorer
-from service.page import evaluate_view, readable_errors, summarize_view, translate_view
-from service.pagefiles import DownloadDir, dev_set_segments
-from service.pagerender import aligned_html, flag_badges, score_table_html, summaries_html
 from service.results import LanguageTranslation, ModelInfo, SentencePair, TranslationResult
 from service.summarize import LanguageSummary, Summarizer, SummaryResult
 from service.web import create_app
-from service.webcore import AppServices
-from service.workpool import BusyError
+from service.web.files import DownloadDir, dev_set_segments
+from service.web.page import evaluate_view, readable_errors, summarize_view, translate_view
+from service.web.render import aligned_html, flag_badges, score_table_html, summaries_html
+from service.web.services import AppServices
+from service.web.workpool import BusyError
 from tests.webhelpers import fake_translator, seed_text
 
 SEED = seed_text()

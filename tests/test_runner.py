@@ -12,7 +12,7 @@ from service.evaluation.datasets import load_dataset
 from service.evaluation.options import EvalOptions
 from service.evaluation.rouge import ROUGE
 from service.evaluation.runner import run_evaluation
-from service.evaluation.store import RunStore
+from service.jobs.store import RunStore
 from service.languages import get_language
 from service.settings import load_settings
 from service.summarize import Summarizer
@@ -113,7 +113,7 @@ def test_resume_after_a_crash_translates_only_the_rest(tmp_path, documents, caps
     assert report["documents"][1]["scores"] == clean["documents"][1]["scores"]
 
 
-def test_a_line_cut_short_is_redone_and_left_in_place(tmp_path, documents):
+def test_a_line_cut_short_is_cut_off_and_redone(tmp_path, documents):
     out = tmp_path / "run"
     evaluate(out, limit=1)
     with open(out / "outputs.jsonl", "ab") as handle:
@@ -122,7 +122,8 @@ def test_a_line_cut_short_is_redone_and_left_in_place(tmp_path, documents):
     engine = FakeEngine()
     evaluate(out, engine, limit=2)
     after = (out / "outputs.jsonl").read_bytes()
-    assert after.startswith(before + b"\n")
+    complete = before[: before.rindex(b"\n") + 1]
+    assert after.startswith(complete) and b'["cut' not in after
     assert set(documents[1].source) <= set(engine.sentences_seen)
     assert not set(documents[0].source) & set(engine.sentences_seen)
     assert [r["id"] for r in RunStore(out).records().values()] == ["bbc.381790", "rt.com.91337"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from service.bench.synthetic import ntrex_lines
 from service.engines.base import DecodeOptions
 from service.engines.ctranslate2_engine import CTranslate2Engine
 from service.engines.shortlist import (
@@ -22,7 +23,6 @@ from service.engines.shortlist import (
 )
 from service.engines.transformers_engine import TransformersEngine
 from service.languages import LANGUAGES
-from service.synthetic import ntrex_lines
 
 KK, EN, UZ = LANGUAGES["kk"], LANGUAGES["en"], LANGUAGES["uz"]
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")

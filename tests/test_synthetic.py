@@ -14,7 +14,7 @@ from transformers.models.m2m_100.tokenization_m2m_100 import (
 )
 from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES as NLLB_CODES
 
-from service.synthetic import PRESETS, build_tiny_model, find_ntrex_dir, ntrex_lines
+from service.bench.synthetic import PRESETS, build_tiny_model, find_ntrex_dir, ntrex_lines
 
 KAZAKH = "Уэльс ассамблеясының мүшелері өз атауларының өзгеретініне алаңдайды."
 

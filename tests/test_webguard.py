@@ -8,9 +8,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from service.api import install_error_handlers
 from service.errors import ConfigError
-from service.webguard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth
+from service.web.api import install_error_handlers
+from service.web.guard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth
 
 
 def _basic(user: str, password: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from service.workpool import BusyError, WorkPool
+from service.web.workpool import BusyError, WorkPool
 
 
 def test_runs_and_returns_results() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from service.synthetic import ntrex_lines
+from service.bench.synthetic import ntrex_lines
 
 #: ChatML, as Qwen2.5 uses it (without Qwen's default system message and tool support).
 CHATML_TEMPLATE = (

@@ -5,37 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..settings import Settings, load_settings
-
-
-def decode_bytes(data: bytes, origin: str) -> str:
-    """Decode UTF-8 (a BOM is allowed) or fail with one clear line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{origin} is not UTF-8 text (undecodable byte at offset {exc.start})"
-        ) from None
+from ..text.files import decode_bytes, read_file
 
 
 def read_text(path: str | None) -> str:
     """Read a file argument, or standard input when it is missing or ``-``."""
     if path in (None, "-"):
         return decode_bytes(sys.stdin.buffer.read(), "standard input")
-    file = Path(path)
-    if file.is_dir():
-        raise InputError(f"{path} is a folder; give a text file")
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    return decode_bytes(data, path)
+    return read_file(path)
 
 
 def add_io_arguments(parser: argparse.ArgumentParser, *, file_help: str = "input file") -> None:

@@ -40,11 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..engines.convert import convert_model, describe_source, ensure_converted
-    from ..engines.ct2_tuning import choose_compute_type, resolve_device, storage_quantization
     from ..engines.ctranslate2_engine import CTranslate2Engine
+    from ..engines.tuning import choose_compute_type, resolve_ct2_device, storage_quantization
 
     settings = settings_from_args(args, model="model", device="device")
-    device = resolve_device(settings.device)
+    device = resolve_ct2_device(settings.device)
     compute_type = choose_compute_type(device, args.quantization)
     quantization = storage_quantization(compute_type)
     if args.folder:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
-from ..evaluation.datasets import split_lines
 from ..evaluation.metrics import DEFAULT_BOOTSTRAP, DEFAULT_SEED, METRICS, Scorer
+from ..text.files import split_lines
 from .common import Output, add_output_arguments, read_text
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
-from ..errors import AudarmaError, InputError
-from ..languages import parse_languages
-from ..results import TranslationResult
+from ..engines import ENGINE_NAMES
+from ..errors import InputError
+from ..jobs.batch import BatchItem, is_batch, iter_batch, run_batch
+from ..jobs.store import RecordStore
+from ..languages import Language, parse_languages
 from ..translate import Translator
-from .common import Output, add_io_arguments, decode_bytes, read_text, settings_from_args
+from .common import Output, add_io_arguments, read_text, settings_from_args
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Model, engine, device and decoding flags (shared with other model-running commands)."""
     parser.add_argument("--model", help="hub id or local model folder")
-    parser.add_argument("--engine", choices=("transformers", "ctranslate2"))
+    parser.add_argument("--engine", choices=ENGINE_NAMES)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--beam", type=int, help="beam size (1 = greedy)")
     parser.add_argument(
@@ -46,12 +47,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_io_arguments(parser, file_help="article, folder of .txt articles, or .jsonl batch")
     parser.add_argument("--to", default="en,uz", help="target languages (default: en,uz)")
     add_model_arguments(parser)
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="batches: forget the results already in --out and start over",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     targets = parse_languages(args.to)
-    if args.file and (Path(args.file).is_dir() or args.file.endswith(".jsonl")):
+    if is_batch(args.file):
         return _run_batch(args, targets)
     text = read_text(args.file)
     result = translator_from_args(args).translate(text, targets)
@@ -62,73 +68,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def iter_batch(path: str) -> Iterator[tuple[str, str | AudarmaError]]:
-    """(id, text) for each article of a folder or JSONL file; a bad item yields its error."""
-    source = Path(path)
-    if source.is_dir():
-        files = sorted(source.glob("*.txt"))
-        if not files:
-            raise InputError(f"{path} has no .txt files")
-        for file in files:
-            try:
-                yield file.stem, decode_bytes(file.read_bytes(), str(file))
-            except AudarmaError as exc:
-                yield file.stem, exc
-        return
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise ValueError
-        except ValueError:
-            yield (
-                f"line-{number}",
-                InputError(f'{path}:{number}: expected a JSON object with a "text" string'),
-            )
-            continue
-        yield str(item.get("id", f"line-{number}")), item["text"]
-
-
-def _finished_ids(path: str | None) -> set[str]:
-    if not path or not Path(path).exists():
-        return set()
-    done = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a crash: redone
-        if isinstance(record, dict) and "error" not in record and "id" in record:
-            done.add(str(record["id"]))
-    return done
-
-
-def _run_batch(args: argparse.Namespace, targets: list) -> int:
+def _run_batch(args: argparse.Namespace, targets: list[Language]) -> int:
     from tqdm import tqdm
 
     items = list(iter_batch(args.file))
-    done = _finished_ids(args.out)
-    todo = [(i, t) for i, t in items if i not in done]
     translator = translator_from_args(args)
-    failures = 0
-    stream = open(args.out, "a", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
-    try:
-        for item_id, text in tqdm(todo, desc="articles", unit="article", file=sys.stderr):
-            try:
-                if isinstance(text, AudarmaError):
-                    raise text
-                result: TranslationResult = translator.translate(text, targets)
-                record = {"id": item_id, **result.to_dict()}
-            except AudarmaError as exc:
-                failures += 1
-                record = {"id": item_id, "error": str(exc)}
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-            stream.flush()
-    finally:
-        if args.out:
-            stream.close()
-    if failures:
-        raise InputError(f"{failures} of {len(todo)} articles failed (see their 'error' records)")
+
+    def progress(todo: Sequence[BatchItem]) -> Iterable[BatchItem]:
+        return tqdm(todo, desc="articles", unit="article", file=sys.stderr)
+
+    if args.out:
+        store = RecordStore.beside(args.out)
+        store.open(
+            {"kind": "translate", **translator.identity(targets)},
+            restart=args.restart,
+            hint="rerun with --restart to start over, or choose another --out",
+        )
+        summary = run_batch(items, translator, targets, store.append, store.finished(), progress)
+    else:
+
+        def write(record: dict) -> None:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+        summary = run_batch(items, translator, targets, write, progress=progress)
+    if summary.failed:
+        todo = summary.total - summary.skipped
+        raise InputError(f"{summary.failed} of {todo} articles failed (see their 'error' records)")
     return 0

@@ -10,7 +10,7 @@ import threading
 
 from ..settings import Settings
 from ..translate import Translator
-from ..webguard import parse_auth
+from ..web.guard import parse_auth
 from .common import settings_from_args
 from .translate import add_model_arguments
 

@@ -1,46 +1,41 @@
 """Translation engines behind one interface (:class:`~service.engines.base.Engine`).
 
-Engines are imported only when loaded, so ``import service.engines`` (and the CLI's
-``--help``) stays free of torch and CTranslate2.
+:data:`ENGINES` is the one registry of engine names: the CLI's ``--engine`` choices, the
+settings check and the benchmark read it. Engine modules import torch and CTranslate2 only
+when a model is loaded, so ``import service.engines`` (and ``audarma --help``) stays light.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, ModelLoadError
+from ..settings import Settings
 from .base import DecodeOptions, Engine, Hypothesis
+from .ctranslate2_engine import CTranslate2Engine
+from .transformers_engine import TransformersEngine
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..settings import Settings
-
-__all__ = ["ENGINES", "DecodeOptions", "Engine", "Hypothesis", "load_engine"]
-
-
-def _transformers(settings: Settings) -> Engine:
-    from .transformers_engine import TransformersEngine
-
-    return TransformersEngine.from_settings(settings)
+__all__ = ["ENGINES", "ENGINE_NAMES", "DecodeOptions", "Engine", "Hypothesis", "load_engine"]
 
 
 def _ctranslate2(settings: Settings) -> Engine:
     try:
-        from .ctranslate2_engine import CTranslate2Engine
-    except ImportError as exc:  # an optional install without the wheel
+        return CTranslate2Engine.from_settings(settings)
+    except ModuleNotFoundError as exc:  # an install without the ctranslate2 wheel
+        if exc.name != "ctranslate2":
+            raise
         raise ModelLoadError(
-            f"the ctranslate2 engine needs the ctranslate2 package ({exc.name} is missing):"
+            "the ctranslate2 engine needs the ctranslate2 package (it is missing):"
             " pip install ctranslate2, or use --engine transformers"
         ) from exc
 
-    return CTranslate2Engine.from_settings(settings)
 
-
-#: Engine name -> loader. Loaders import their engine module lazily.
+#: Engine name -> loader: the one registry of engine names.
 ENGINES: dict[str, Callable[[Settings], Engine]] = {
-    "transformers": _transformers,
     "ctranslate2": _ctranslate2,
+    "transformers": TransformersEngine.from_settings,
 }
+ENGINE_NAMES = tuple(ENGINES)
 
 
 def load_engine(settings: Settings) -> Engine:

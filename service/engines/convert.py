@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ModelLoadError
+from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
 
 #: Weight quantizations CTranslate2 can store (``int8_float32`` stores the same as ``int8``).
 QUANTIZATIONS = (
@@ -82,7 +83,6 @@ def normalize_quantization(quantization: str) -> str:
 
 def describe_source(model: str) -> ModelSource:
     """Locate ``model`` (folder or hub id) and fingerprint it without loading its weights."""
-    from .loading import check_folder
 
     folder = check_folder(model)
     if folder is not None:
@@ -107,8 +107,6 @@ def _folder_fingerprint(folder: Path) -> str:
 def _hub_fingerprint(model: str) -> str:
     """The hub id and the commit its cached (or freshly fetched) ``config.json`` belongs to."""
     from huggingface_hub import hf_hub_download
-
-    from .loading import hub_offline, load_errors, missing_model
 
     try:
         config = Path(hf_hub_download(model, "config.json", local_files_only=hub_offline()))
@@ -203,8 +201,6 @@ def _run_converter(
 ) -> None:
     from ctranslate2.converters import TransformersConverter
 
-    from .loading import first_line, load_errors
-
     converter = TransformersConverter(
         source.location, low_cpu_mem_usage=True, trust_remote_code=trust_remote_code
     )
@@ -220,8 +216,6 @@ def _save_companions(location: str, out: Path, trust_remote_code: bool) -> None:
     """The tokenizer and generation defaults, so the converted folder stands alone."""
     from transformers import AutoTokenizer, GenerationConfig
 
-    from .loading import hub_offline
-
     local = Path(location).is_dir()
     kwargs: dict[str, Any] = {"local_files_only": local or hub_offline()}
     tokenizer = AutoTokenizer.from_pretrained(
@@ -235,8 +229,6 @@ def _save_companions(location: str, out: Path, trust_remote_code: bool) -> None:
 def _write_marker(out: Path, source: ModelSource, quantization: str, seconds: float) -> None:
     import ctranslate2
     from transformers import AutoConfig
-
-    from .loading import hub_offline
 
     local = Path(source.location).is_dir()
     config = AutoConfig.from_pretrained(source.location, local_files_only=local or hub_offline())

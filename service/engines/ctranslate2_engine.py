@@ -17,38 +17,27 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ConfigError, ModelLoadError
 from ..languages import LANGUAGES, SOURCE_LANGUAGE, Language
-from .base import DecodeOptions, Hypothesis
+from ..settings import Settings, load_settings
 from .convert import TOKENIZER_DIR, ensure_converted, read_marker
-from .ct2_tuning import (
+from .family import Seq2SeqEngine, SourceTokenizer, detect_family, language_token
+from .loading import first_line
+from .nllb_tokenizer import load_nllb_tokenizer
+from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
+from .tuning import (
     ThreadLayout,
     choose_compute_type,
     keep_buffers_in_heap,
-    resolve_device,
+    resolve_ct2_device,
     storage_quantization,
     sub_batch_size,
     thread_layout,
 )
-from .nllb_tokenizer import load_nllb_tokenizer
-from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
-from .transformers_engine import (
-    SourceTokenizer,
-    detect_family,
-    finish_hypothesis,
-    first_line,
-    language_token,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..settings import Settings
 
 log = logging.getLogger(__name__)
-
-#: New decoder tokens besides the content: the target tag and the final EOS (as transformers).
-_TAG_AND_EOS = 2
 
 
 def read_vocabulary(folder: Path) -> list[str]:
@@ -74,7 +63,7 @@ def _decoding_defaults(folder: Path) -> dict[str, Any]:
     }
 
 
-class CTranslate2Engine:
+class CTranslate2Engine(Seq2SeqEngine):
     """An NLLB-200 or M2M100 model run by CTranslate2 (int8 on CPU by default)."""
 
     name = "ctranslate2"
@@ -93,10 +82,8 @@ class CTranslate2Engine:
     ) -> None:
         import ctranslate2
 
-        from ..settings import load_settings
-
         self.model_name = str(model)
-        self.device = resolve_device(device)
+        self.device = resolve_ct2_device(device)
         self.compute_type = choose_compute_type(self.device, compute_type)
         cache_dir = cache_dir if cache_dir is not None else load_settings().cache_dir
         self.model_dir = ensure_converted(
@@ -127,8 +114,8 @@ class CTranslate2Engine:
             self._vocab_size,
             read_marker(self.model_dir).get("max_position_embeddings"),
         )
-        self._eos_id = self._ids.get(self.tokenizer.eos_token, self.tokenizer.eos_token_id)
-        self._special_ids = frozenset(self.tokenizer.all_special_ids)
+        self.eos_id = self._ids.get(self.tokenizer.eos_token, self.tokenizer.eos_token_id)
+        self.special_ids = frozenset(self.tokenizer.all_special_ids)
         self._decoding = _decoding_defaults(self.model_dir)
         self.shortlist_scripts: frozenset[str] = frozenset()
         if shortlist:
@@ -215,36 +202,22 @@ class CTranslate2Engine:
         """What changes outputs besides the model: part of the translation cache key."""
         return self.compute_type + ("+shortlist" if self.shortlist_scripts else "")
 
-    @property
-    def max_input_tokens(self) -> int:
-        """The longest source (special tokens included) sent to the model untruncated."""
-        return self.sources.max_input_tokens
-
-    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
-        """Source token count of each sentence, with the language tag and EOS."""
-        return self.sources.count(sentences, src)
-
-    def translate_batch(
+    def generate_ids(
         self,
-        sentences: Sequence[str],
-        src: Language,
+        encoded: Sequence[Sequence[int]],
+        target_id: int,
         tgt: Language,
-        options: DecodeOptions,
-    ) -> list[Hypothesis]:
-        """Translate one batch; hypotheses in input order, each cut at its own token limit."""
-        if not sentences:
-            return []
-        _, encoded, limits = self.sources.prepare(sentences, src, tgt, options)
-        results = self.generate(
-            [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded],
+        *,
+        beam: int,
+        max_length: int,
+    ) -> list[list[int]]:
+        """CTranslate2 takes tokens, not ids: convert, then :meth:`generate`."""
+        return self.generate(
+            [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in encoded],
             tgt,
-            beam=options.beam,
-            max_length=max(limits) + _TAG_AND_EOS,
+            beam=beam,
+            max_length=max_length,
         )
-        return [
-            finish_hypothesis(self.tokenizer, content, limit, self._eos_id, self._special_ids)
-            for content, limit in zip(results, limits, strict=True)
-        ]
 
     def generate(
         self,

@@ -7,6 +7,7 @@ it gets a clear message instead of a CUDA stack trace at the first matrix multip
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
@@ -18,22 +19,35 @@ DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
-def resolve_device(device: str = "auto") -> str:
-    """``auto`` -> ``cuda`` when a GPU is usable, else ``cpu``; ``cuda:N`` is accepted as given."""
-    import torch
+def resolve_device(device: str, gpus: Callable[[], int], backend: str) -> str:
+    """``auto`` -> ``cuda`` when ``backend`` sees a GPU, else ``cpu``; ``cuda:N`` kept as given.
 
+    ``gpus`` counts the GPUs the backend (PyTorch or CTranslate2) can use; it is only called
+    when the answer matters, so choosing ``cpu`` never initialises CUDA.
+    """
     choice = (device or "auto").strip().lower()
     kind = choice.split(":", 1)[0]
     if kind not in DEVICES:
         raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
     if kind == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if kind == "cuda" and not torch.cuda.is_available():
+        return "cuda" if gpus() > 0 else "cpu"
+    if kind == "cuda" and gpus() == 0:
         raise ConfigError(
-            f"device {device!r} was asked for but no CUDA GPU is available to PyTorch "
-            f"(torch {torch.__version__}); use --device cpu or --device auto"
+            f"device {device!r} was asked for but {backend} sees no CUDA GPU;"
+            " use --device cpu or --device auto"
         )
     return choice
+
+
+def resolve_torch_device(device: str = "auto") -> str:
+    """:func:`resolve_device` for PyTorch."""
+    import torch
+
+    return resolve_device(
+        device,
+        lambda: torch.cuda.device_count() if torch.cuda.is_available() else 0,
+        f"PyTorch {torch.__version__}",
+    )
 
 
 def resolve_dtype(device: str, dtype: str = "auto") -> torch.dtype:

@@ -26,6 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..languages import LANGUAGES
+from .family import language_token, token_id
+
 #: ISO 15924 code -> the prefix of the Unicode character names of that script's letters.
 SCRIPT_NAMES = {
     "Latn": "LATIN",
@@ -147,9 +150,6 @@ class TransformersShortlist:
     """Per-script logits processors for the transformers engine (built once per script)."""
 
     def __init__(self, tokenizer: Any, family: str, vocab_size: int) -> None:
-        from ..languages import LANGUAGES
-        from .transformers_engine import language_token, token_id
-
         tags = [token_id(tokenizer, language_token(family, lang)) for lang in LANGUAGES.values()]
         self._always = sorted(t for t in tags if t is not None)  # the forced target tags
         self._tokenizer = tokenizer

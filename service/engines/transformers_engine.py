@@ -1,168 +1,31 @@
 """The transformers engine: NLLB-200 and M2M100 checkpoints through ``AutoModelForSeq2SeqLM``.
 
 It is the reference engine: the CTranslate2 engine must give the same hypotheses for a
-converted copy of the same model, so the family rules (language tags, what "truncated" means,
-how a hypothesis is cut and decoded) live in small torch-free functions here that both share.
-
-Token limits. ``DecodeOptions.token_limit(n)`` bounds the *content* tokens of a hypothesis for
-a source of ``n`` tokens (counted as :meth:`count_tokens` does, specials included). The
-decoder output is ``[decoder_start] [target tag] content... [EOS]``; a batch is generated with
-``max_new_tokens = max(limits) + 2`` (the tag, and room for the EOS after a hypothesis of
-exactly ``limit`` tokens), and each hypothesis is then cut at its *own* limit: it is
-``truncated`` when no EOS came within ``limit`` content tokens. Under greedy search this makes
-every result independent of the rest of the batch; under beam search a longer budget can
-still change which beam wins for a sentence that hits its limit (beam search keeps ranking
-unfinished beams), so truncated beam outputs may differ slightly with batch composition.
+converted copy of the same model; the rules both follow (language tags, token limits, what
+"truncated" means, how a hypothesis is cut and decoded) live in :mod:`.family`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, LanguageError, ModelLoadError
+from ..errors import ModelLoadError
 from ..languages import Language
-from .base import DecodeOptions, Hypothesis
-from .device import cpu_prefers_bf16, resolve_device, resolve_dtype
+from .device import cpu_prefers_bf16, resolve_dtype, resolve_torch_device
+from .family import Seq2SeqEngine, SourceTokenizer, detect_family
 from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
+from .shortlist import TransformersShortlist
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
     from ..settings import Settings
 
-FAMILIES = ("nllb", "m2m100")
-
-#: Headroom between the hard input limit and :attr:`max_input_tokens`, so a sentence the
-#: pipeline accepts is never truncated even if a caller counts without the tag and EOS.
-SPECIALS_MARGIN = 2
-
 #: Decoder positions before the content: the decoder start token and the forced target tag.
 _PREFIX = 2
-#: New tokens generated besides the content: the target tag and the final EOS.
-_TAG_AND_EOS = 2
-
-# --- family rules, shared with the CTranslate2 engine (no torch needed) ---------------------
-
-
-def detect_family(tokenizer: Any, config: Any = None) -> str | None:
-    """``nllb`` or ``m2m100`` from the tokenizer class, the config, or the tag format."""
-    names = [type(tokenizer).__name__, str(getattr(config, "tokenizer_class", "") or "")]
-    for name in names:
-        lowered = name.lower()
-        if lowered.startswith("nllb"):
-            return "nllb"
-        if lowered.startswith("m2m100"):
-            return "m2m100"
-    # A generic tokenizer class: recognise the language tags themselves.
-    if token_id(tokenizer, "eng_Latn") is not None:
-        return "nllb"
-    if token_id(tokenizer, "__en__") is not None:
-        return "m2m100"
-    return None
-
-
-def language_token(family: str, lang: Language) -> str:
-    """The tag token of ``lang`` in ``family``: ``kaz_Cyrl`` (NLLB) or ``__kk__`` (M2M100)."""
-    code = lang.model_code(family)
-    return f"__{code}__" if family == "m2m100" else code
-
-
-def token_id(tokenizer: Any, token: str) -> int | None:
-    """The id of ``token``, or ``None`` when the tokenizer maps it to ``<unk>`` (or nothing)."""
-    found = tokenizer.convert_tokens_to_ids(token)
-    if found is None or (found == tokenizer.unk_token_id and token != tokenizer.unk_token):
-        return None
-    return int(found)
-
-
-def language_token_id(
-    tokenizer: Any, family: str, lang: Language, model_name: str, vocab_size: int | None = None
-) -> int:
-    """The target tag's id, checked: an unknown tag would silently become ``<unk>``."""
-    token = language_token(family, lang)
-    found = token_id(tokenizer, token)
-    if found is None or (vocab_size is not None and found >= vocab_size):
-        raise LanguageError(
-            f"model {model_name!r} has no language token {token!r} for {lang.name} "
-            f"({lang.code}); it cannot translate from or into that language"
-        )
-    return found
-
-
-def set_source_language(
-    tokenizer: Any, family: str, src: Language, model_name: str, vocab_size: int | None = None
-) -> None:
-    """Check the source tag exists, then make the tokenizer prepend it (it is tokenizer state)."""
-    language_token_id(tokenizer, family, src, model_name, vocab_size)
-    tokenizer.src_lang = src.model_code(family)
-
-
-class SourceTokenizer:
-    """How both engines turn source sentences into ids: tag checked, then tag + tokens + EOS.
-
-    NLLB and M2M100 tokenizers hold the source language as state (``src_lang``), so choosing
-    it and encoding happen under one lock; one object per engine keeps that rule, the checks
-    that the tags exist, and the input limit (the tokenizer's, capped by the model's position
-    table, which the tokenizer is then held to) in a single place.
-    """
-
-    def __init__(
-        self,
-        tokenizer: Any,
-        family: str,
-        model_name: str,
-        vocab_size: int,
-        positions: int | None = None,
-    ) -> None:
-        self.tokenizer = tokenizer
-        self.family = family
-        self.model_name = model_name
-        self.vocab_size = vocab_size
-        self._lock = threading.Lock()
-        limits = [int(tokenizer.model_max_length)] + ([int(positions)] if positions else [])
-        #: Longest encoder input, tags included; longer inputs are cut (a last resort).
-        self.input_limit = min(limits)
-        tokenizer.model_max_length = self.input_limit
-
-    @property
-    def max_input_tokens(self) -> int:
-        """The longest source (special tokens included) sent to the model untruncated."""
-        return self.input_limit - SPECIALS_MARGIN
-
-    def encode(
-        self, sentences: Sequence[str], src: Language, max_length: int | None = None
-    ) -> list[list[int]]:
-        """Ids of each sentence; cut to ``max_length`` (tags kept) as a last resort."""
-        cut = {"truncation": True, "max_length": max_length} if max_length else {}
-        with self._lock:
-            set_source_language(self.tokenizer, self.family, src, self.model_name, self.vocab_size)
-            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False, **cut)
-        return [list(ids) for ids in encoded["input_ids"]]
-
-    def count(self, sentences: Sequence[str], src: Language) -> list[int]:
-        """Source token count of each sentence, with the language tag and EOS."""
-        return [len(ids) for ids in self.encode(sentences, src)] if sentences else []
-
-    def target_id(self, tgt: Language) -> int:
-        """The id of ``tgt``'s tag, checked (an unknown tag would silently be ``<unk>``)."""
-        return language_token_id(self.tokenizer, self.family, tgt, self.model_name, self.vocab_size)
-
-    def prepare(
-        self, sentences: Sequence[str], src: Language, tgt: Language, options: DecodeOptions
-    ) -> tuple[int, list[list[int]], list[int]]:
-        """What both engines check and compute before decoding a batch.
-
-        Returns the target tag's id, each sentence's ids (cut to the input limit only as a
-        last resort: the pipeline splits long sentences first) and its content token limit.
-        """
-        if options.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        target = self.target_id(tgt)
-        encoded = self.encode(sentences, src, self.input_limit)
-        return target, encoded, [options.token_limit(len(ids)) for ids in encoded]
 
 
 def padded_batch(
@@ -180,30 +43,7 @@ def padded_batch(
     return input_ids.to(device), mask.to(device)
 
 
-def finish_hypothesis(
-    tokenizer: Any,
-    content: Sequence[int],
-    limit: int,
-    eos_id: int,
-    special_ids: Collection[int],
-) -> Hypothesis:
-    """Cut ``content`` (decoder output after the target tag) at EOS or ``limit`` and decode it.
-
-    ``truncated`` when no EOS came within ``limit`` tokens; ``tokens`` counts the kept
-    tokens that are not special (a random or confused model may emit tags or ``<pad>``).
-    """
-    content = list(content)
-    end = content.index(eos_id) if eos_id in content else None
-    if end is not None and end <= limit:
-        kept, truncated = content[:end], False
-    else:
-        kept, truncated = content[:limit], True
-    text = tokenizer.decode(kept, skip_special_tokens=True).strip()
-    tokens = sum(1 for t in kept if t not in special_ids)
-    return Hypothesis(text=text, truncated=truncated, tokens=tokens)
-
-
-class TransformersEngine:
+class TransformersEngine(Seq2SeqEngine):
     """An NLLB-200 or M2M100 model run with transformers' ``generate`` (beam search)."""
 
     name = "transformers"
@@ -221,7 +61,7 @@ class TransformersEngine:
         import torch
 
         self.model_name = str(model)
-        self.device = resolve_device(device)
+        self.device = resolve_torch_device(device)
         self.dtype: torch.dtype = resolve_dtype(self.device, dtype)
         if threads > 0:
             torch.set_num_threads(threads)
@@ -243,8 +83,8 @@ class TransformersEngine:
         self.family = family
         eos = self.model.generation_config.eos_token_id
         eos = eos[0] if isinstance(eos, (list, tuple)) else eos
-        self._eos_id = int(eos if eos is not None else self.tokenizer.eos_token_id)
-        self._special_ids = frozenset(self.tokenizer.all_special_ids)
+        self.eos_id = int(eos if eos is not None else self.tokenizer.eos_token_id)
+        self.special_ids = frozenset(self.tokenizer.all_special_ids)
         self._vocab_size = int(self.model.config.vocab_size)
         self.sources = SourceTokenizer(
             self.tokenizer,
@@ -257,8 +97,6 @@ class TransformersEngine:
         self._pad_id = int(pad if pad is not None else self.model.config.pad_token_id)
         self._shortlist = None  # the target-script shortlist (service/engines/shortlist.py)
         if shortlist:
-            from .shortlist import TransformersShortlist
-
             self._shortlist = TransformersShortlist(self.tokenizer, family, self._vocab_size)
         # The checkpoints ship ``max_length: 200``; we pass ``max_new_tokens`` per batch, and
         # with both set transformers warns on every call.
@@ -319,28 +157,18 @@ class TransformersEngine:
                 f"{first_line(exc)}{hint}"
             ) from exc
 
-    @property
-    def max_input_tokens(self) -> int:
-        """The longest source (special tokens included) sent to the model untruncated."""
-        return self.sources.max_input_tokens
-
-    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
-        """Source token count of each sentence, with the language tag and EOS."""
-        return self.sources.count(sentences, src)
-
-    def translate_batch(
+    def generate_ids(
         self,
-        sentences: Sequence[str],
-        src: Language,
+        encoded: Sequence[Sequence[int]],
+        target_id: int,
         tgt: Language,
-        options: DecodeOptions,
-    ) -> list[Hypothesis]:
-        """Translate one batch; hypotheses in input order, each cut at its own token limit."""
+        *,
+        beam: int,
+        max_length: int,
+    ) -> list[list[int]]:
+        """``generate`` on the padded batch; each row's ids after the target tag."""
         import torch
 
-        if not sentences:
-            return []
-        target_id, encoded, limits = self.sources.prepare(sentences, src, tgt, options)
         input_ids, attention_mask = padded_batch(encoded, self._pad_id, self.device)
         with self._lock, torch.inference_mode():
             output = self.model.generate(
@@ -348,15 +176,11 @@ class TransformersEngine:
                 attention_mask=attention_mask,
                 forced_bos_token_id=target_id,
                 do_sample=False,
-                num_beams=options.beam,
-                max_new_tokens=max(limits) + _TAG_AND_EOS,
+                num_beams=beam,
+                max_new_tokens=max_length,
                 logits_processor=self._shortlist and self._shortlist.processors(tgt.script),
             )
-        rows = output.tolist()
-        return [
-            finish_hypothesis(self.tokenizer, row[_PREFIX:], limit, self._eos_id, self._special_ids)
-            for row, limit in zip(rows, limits, strict=True)
-        ]
+        return [row[_PREFIX:] for row in output.tolist()]
 
     @property
     def variant(self) -> str:

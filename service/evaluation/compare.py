@@ -18,6 +18,7 @@ from typing import Any
 from sacrebleu.significance import PairedTest
 
 from ..errors import ConfigError, InputError
+from ..jobs.store import RunStore
 from .datasets import EvalDataset, load_dataset
 from .metrics import (
     DISPLAY_NAMES,
@@ -36,7 +37,6 @@ from .scoring import (
     row_items,
     scored_documents,
 )
-from .store import RunStore
 
 DEFAULT_TRIALS = 10000
 SIGNIFICANCE = 0.05

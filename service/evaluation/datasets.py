@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..commands.common import decode_bytes
 from ..errors import AudarmaError, InputError
 from ..languages import SOURCE_LANGUAGE, get_language
+from ..text.files import read_lines, split_lines
 
 #: NTREX file stem -> Audarma language code, in reference order.
 NTREX_REFERENCES = (("uzb", "uz"), ("eng-US", "en"), ("eng-GB", "en"))
@@ -99,29 +99,6 @@ class EvalDataset:
         """Languages that have references in at least one document."""
         found = {lang for doc in self.documents for lang in doc.references}
         return [lang for lang in ("en", "uz", "kk") if lang in found]
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines of a line-aligned file: any of LF/CRLF ends; a final line break adds no line.
-
-    Only ``\\n`` separates lines: ``str.splitlines`` also splits at form feeds, U+2028 and
-    other characters that can occur inside a segment and would break the alignment.
-    """
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
-
-
-def read_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 file (see :func:`split_lines`), with one-line errors."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    return split_lines(decode_bytes(data, str(path)))
 
 
 def load_dataset(path: str | Path) -> EvalDataset:

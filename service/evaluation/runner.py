@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AudarmaError
+from ..jobs.store import RunStore
 from ..languages import SOURCE_LANGUAGE
 from ..results import SentencePair
 from ..translate import Translator
@@ -33,31 +34,16 @@ from .datasets import EvalDataset, EvalDocument, load_dataset
 from .options import EvalOptions
 from .report import write_reports
 from .scoring import score_run
-from .store import RunStore
-
-#: Translator settings that change the outputs: a resumed run must keep all of them.
-OUTPUT_SETTINGS = (
-    "beam",
-    "dtype",
-    "max_sentence_tokens",
-    "max_length_ratio",
-    "max_length_offset",
-    "max_new_tokens",
-    "normalize_uzbek",
-)
 
 
 def run_identity(
     dataset: EvalDataset, translator: Translator, options: EvalOptions
 ) -> dict[str, Any]:
     """What ``run.json`` records: everything a resumed run must share with the first one."""
-    settings = translator.settings
     return {
         "dataset": {"name": dataset.name, "fingerprint": dataset.fingerprint()},
-        "targets": list(options.targets),
-        "model": translator.model_info.to_dict(),
-        "decoding": {name: getattr(settings, name) for name in OUTPUT_SETTINGS},
-        "summaries": options.summarizer_info(settings),
+        **translator.identity(options.targets),
+        "summaries": options.summarizer_info(translator.settings),
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engines.device import resolve_device, resolve_dtype
+from ..engines.device import resolve_dtype, resolve_torch_device
 from ..engines.loading import first_line, hub_offline, load_errors, looks_like_path
 from ..errors import ModelLoadError
 
@@ -75,7 +75,7 @@ def load_pretrained(
         )
     local = path.is_dir()
     source = str(path) if local else model
-    device = resolve_device(settings.device)
+    device = resolve_torch_device(settings.device)
     kwargs = {
         "local_files_only": local or hub_offline(),
         "trust_remote_code": settings.trust_remote_code,

@@ -11,14 +11,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .commands.common import decode_bytes
-from .errors import InputError
+from ..bundled import ntrex_dir, seed_files
+from ..errors import InputError
+from ..evaluation.datasets import EvalDataset, load_ntrex
+from ..text.files import decode_bytes, split_lines
 
 
 def seed_articles() -> list[str]:
     """The seed article(s), for the page's examples (none: the page offers no example)."""
-    from .bundled import seed_files
-
     return [path.read_text(encoding="utf-8") for path in seed_files()]
 
 
@@ -35,22 +35,15 @@ def read_upload(path: str | None, what: str) -> str:
 
 def text_lines(text: str) -> list[str]:
     """Line-aligned segments, split exactly as ``audarma score`` splits its files."""
-    from .evaluation.datasets import split_lines
-
     return split_lines(text)
 
 
 def dev_set_available() -> bool:
-    from .bundled import ntrex_dir
-
     return ntrex_dir() is not None
 
 
 @functools.lru_cache(maxsize=1)
-def _dev_set() -> Any:
-    from .bundled import ntrex_dir
-    from .evaluation.datasets import load_ntrex
-
+def _dev_set() -> EvalDataset:
     folder = ntrex_dir()
     if folder is None:
         raise InputError("the bundled NTREX dev set is not installed here")

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from .languages import LANGUAGES, SOURCE_LANGUAGE
-from .results import TranslationResult
+from ..languages import LANGUAGES, SOURCE_LANGUAGE
+from ..results import TranslationResult
 
 #: What each QA flag means, shown as the badge's tooltip and in the legend.
 FLAG_HELP: dict[str, str] = {

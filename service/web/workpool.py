@@ -18,7 +18,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from .errors import AudarmaError
+from ..errors import AudarmaError
 
 T = TypeVar("T")
 

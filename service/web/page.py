@@ -1,6 +1,6 @@
 """The Gradio page: Translate, Summarize and Evaluate tabs (DESIGN §7).
 
-The ``*_view`` functions are plain functions over :class:`~service.webcore.AppServices` — the
+The ``*_view`` functions are plain functions over :class:`~service.web.services.AppServices` — the
 same calls the JSON API makes — returning what the page shows; :func:`build_page` only lays
 out components and wires them up. Errors reach the reader as a message, never a traceback:
 user errors with their own one-line text, bugs as a short note pointing at the server log.
@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from .errors import AudarmaError, InputError
-from .languages import LANGUAGES, get_language
-from .pagefiles import (
+from ..errors import AudarmaError, InputError
+from ..languages import LANGUAGES, get_language
+from .files import (
     DownloadDir,
     dev_set_available,
     dev_set_segments,
@@ -26,14 +26,14 @@ from .pagefiles import (
     seed_articles,
     text_lines,
 )
-from .pagerender import (
+from .render import (
     aligned_html,
     score_table_html,
     summaries_html,
     translation_status,
     translation_text,
 )
-from .webcore import MAX_SUMMARY_SENTENCES, METRICS, STRATEGIES, AppServices
+from .services import MAX_SUMMARY_SENTENCES, METRICS, STRATEGIES, AppServices
 from .workpool import BusyError
 
 log = logging.getLogger(__name__)

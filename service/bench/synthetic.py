@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .bundled import NTREX_FILES  # line-aligned NTREX text: the tokenizer's training text
+from ..bundled import NTREX_FILES, ntrex_candidates, ntrex_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -73,8 +73,6 @@ PRESETS: dict[str, Preset] = {
 
 def find_ntrex_dir() -> Path:
     """The bundled NTREX-128 dev folder (repository checkout or installed wheel)."""
-    from .bundled import ntrex_candidates, ntrex_dir
-
     folder = ntrex_dir()
     if folder is None:
         raise FileNotFoundError(

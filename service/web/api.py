@@ -1,6 +1,6 @@
 """The JSON API (DESIGN §7): routes, request schemas and the error shape.
 
-Routes only convert JSON to calls on :class:`~service.webcore.AppServices` and results back
+Routes only convert JSON to calls on :class:`~service.web.services.AppServices` and results back
 with ``to_dict()``; every error, whatever raised it, leaves as ``{"error": "..."}`` with a 4xx
 (or 503 when busy) status, never a stack trace.
 """
@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import AudarmaError
-from .webcore import MAX_SUMMARY_SENTENCES, METRICS, AppServices
+from ..errors import AudarmaError
+from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError
 from .convert import QUANTIZATIONS, normalize_quantization
+from .device import resolve_device
 
 #: Best first. CPU: int8 GEMMs (VNNI where present) at a quarter of the float32 weight
 #: traffic; CTranslate2 has no bfloat16 on CPU. CUDA: int8 weights with float16 activations.
@@ -111,22 +112,13 @@ def keep_buffers_in_heap() -> bool:
     )
 
 
-def resolve_device(device: str = "auto") -> str:
-    """``auto`` -> ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+def resolve_ct2_device(device: str = "auto") -> str:
+    """:func:`~.device.resolve_device` for CTranslate2 (which takes no ``:N`` index here)."""
     import ctranslate2
 
-    choice = (device or "auto").strip().lower().split(":", 1)[0]
-    if choice not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"unknown device {device!r}; choose one of: auto, cpu, cuda")
-    gpus = ctranslate2.get_cuda_device_count()
-    if choice == "auto":
-        return "cuda" if gpus > 0 else "cpu"
-    if choice == "cuda" and gpus == 0:
-        raise ConfigError(
-            f"device {device!r} was asked for but CTranslate2 {ctranslate2.__version__} sees no "
-            "CUDA GPU; use --device cpu or --device auto"
-        )
-    return choice
+    return resolve_device(
+        device, ctranslate2.get_cuda_device_count, f"CTranslate2 {ctranslate2.__version__}"
+    ).split(":", 1)[0]
 
 
 def choose_compute_type(device: str, requested: str = "auto") -> str:

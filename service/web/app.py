@@ -1,31 +1,29 @@
 """The web app factory: the JSON API under ``/api/v1`` and the Gradio page at ``/``.
 
-One :class:`~service.webcore.AppServices` backs both, so the model is loaded once and one
-bounded queue guards it. Gradio's usage analytics are switched off here, before Gradio is
-imported, so that serving the page never calls out of the machine.
+One :class:`~service.web.services.AppServices` backs both, so the model is loaded once and
+one bounded queue guards it. Gradio's usage analytics are switched off when the app is made
+(Gradio reads the variable each time it would report), so serving the page never calls out
+of the machine.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr
+from fastapi import FastAPI
 
-from collections.abc import AsyncIterator  # noqa: E402
-from contextlib import asynccontextmanager  # noqa: E402
-
-import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-
-from . import __version__  # noqa: E402
-from .api import PREFIX, build_router, install_api_fallback, install_error_handlers  # noqa: E402
-from .page import build_page  # noqa: E402
-from .pagefiles import DownloadDir  # noqa: E402
-from .pagerender import CSS  # noqa: E402
-from .settings import Settings, load_settings  # noqa: E402
-from .translate import Translator  # noqa: E402
-from .webcore import AppServices, SummarizerFactory  # noqa: E402
-from .webguard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth  # noqa: E402
+from .. import __version__
+from ..settings import Settings, load_settings
+from ..translate import Translator
+from .api import PREFIX, build_router, install_api_fallback, install_error_handlers
+from .files import DownloadDir
+from .guard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth
+from .page import build_page
+from .render import CSS
+from .services import AppServices, SummarizerFactory
 
 #: Paths reachable without credentials when basic auth is on: liveness probes need no secret
 #: and learn nothing from it but "ok", the version and the model name.
@@ -54,6 +52,7 @@ def create_app(
     ``translator`` and ``summarizer_factory`` replace the ones built from ``settings`` (tests
     pass a translator with a fake engine; ``audarma ui`` lets them default).
     """
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     settings = settings or (translator.settings if translator else load_settings())
     services = AppServices(settings, translator=translator, summarizer_factory=summarizer_factory)
     downloads = DownloadDir()

@@ -11,12 +11,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import __version__
-from .errors import InputError, InputTooLargeError
-from .languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from .results import TranslationResult
-from .settings import Settings, load_settings
-from .translate import ProgressCallback, Translator
+from .. import __version__
+from ..errors import InputError, InputTooLargeError
+from ..languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
+from ..results import TranslationResult
+from ..settings import Settings, load_settings
+from ..translate import ProgressCallback, Translator
 from .workpool import WorkPool
 
 #: ``summarizer_factory(strategy)`` -> a :class:`~service.summarize.Summarizer` (or any object
@@ -72,7 +72,7 @@ class AppServices:
                 if self._summarizer_factory is not None:
                     self._summarizers[strategy] = self._summarizer_factory(strategy)
                 else:
-                    from .summarize import Summarizer
+                    from ..summarize import Summarizer
 
                     self._summarizers[strategy] = Summarizer(
                         translator=translator, strategy=strategy
@@ -143,8 +143,8 @@ class AppServices:
         normalize: bool = True,
     ) -> dict[str, Any]:
         """Score line-aligned hypotheses: the same dict as ``audarma score --format json``."""
-        from .evaluation.metrics import METRICS as ALL_METRICS
-        from .evaluation.metrics import Scorer
+        from ..evaluation.metrics import METRICS as ALL_METRICS
+        from ..evaluation.metrics import Scorer
 
         self.check_score_input(hypotheses, references)
         scorer = Scorer(

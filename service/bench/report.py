@@ -1,6 +1,6 @@
 """The benchmark's report: comparisons against the naive path, the targets, the table.
 
-Kept apart from :mod:`service.bench` (which runs things) so the numbers' meaning lives in
+Kept apart from :mod:`service.bench.run` (which runs things) so the numbers' meaning lives in
 one small place: every ratio is against the naive path at the same beam size.
 """
 

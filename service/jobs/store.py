@@ -1,0 +1,183 @@
+"""Append-only JSONL records with a run identity: how batch work survives a crash.
+
+A batch (``audarma translate FOLDER --out results.jsonl``) and an evaluation run
+(``audarma eval --out DIR``) write one JSON record per finished article or document. The
+records file is only ever appended to, one complete line at a time, flushed and synced before
+the next item starts, so a crash or Ctrl-C loses at most the item in flight and a rerun picks
+up where the last one stopped. A line cut short by a crash is cut off when the store is opened
+again (the item is simply done again).
+
+Next to the records lies the run's *identity*: everything that shapes the outputs (model,
+engine, targets, decoding options ...). Resuming with a different identity would silently mix
+two systems in one file, so it is refused with one line naming what differs; ``restart``
+starts over instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, InputError
+
+OUTPUTS = "outputs.jsonl"
+RUN_INFO = "run.json"
+#: What a batch's identity file is called next to its records file ``X``: ``X.run.json``.
+IDENTITY_SUFFIX = ".run.json"
+
+
+class RecordStore:
+    """Records of one run, by item id, in ``records_path``; its identity in ``identity_path``."""
+
+    def __init__(self, records_path: str | Path, identity_path: str | Path) -> None:
+        self.outputs = Path(records_path)
+        self.info_path = Path(identity_path)
+
+    @classmethod
+    def beside(cls, records_path: str | Path) -> RecordStore:
+        """The store of a batch's ``--out`` file: the identity sits beside it."""
+        path = Path(records_path)
+        return cls(path, path.with_name(path.name + IDENTITY_SUFFIX))
+
+    # ------------------------------------------------------------------ identity
+    def open(self, identity: dict[str, Any], *, restart: bool = False, hint: str = "") -> None:
+        """Start a run with ``identity``, or check that the stored run has exactly it.
+
+        ``restart`` forgets every record first. ``hint`` ends the refusal's message (how to
+        start over with the interface at hand).
+        """
+        if restart:
+            self.outputs.unlink(missing_ok=True)
+            self.info_path.unlink(missing_ok=True)
+        if self.info_path.exists():
+            previous = self.info()
+            differs = [key for key in identity if previous.get(key) != identity[key]]
+            differs += [key for key in previous if key not in identity]
+            if differs:
+                what = "; ".join(
+                    f"{key} {previous.get(key)!r}, now {identity.get(key)!r}" for key in differs
+                )
+                raise ConfigError(
+                    f"{self.outputs} holds a run with a different {differs[0]} ({what})"
+                    + (f"; {hint}" if hint else "")
+                )
+        else:
+            if self.outputs.exists() and self.outputs.stat().st_size:
+                raise ConfigError(
+                    f"{self.outputs} already holds results of an unknown run (no"
+                    f" {self.info_path.name})" + (f"; {hint}" if hint else "")
+                )
+            _write_atomically(self.info_path, json.dumps(identity, ensure_ascii=False, indent=2))
+        self._repair()
+
+    def info(self) -> dict[str, Any]:
+        """The stored identity."""
+        try:
+            data = json.loads(self.info_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{self.info_path} does not exist: not a run") from None
+        except ValueError:
+            raise InputError(f"{self.info_path} is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{self.info_path} is not a JSON object")
+        return data
+
+    # ------------------------------------------------------------------ records
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The latest record of each item; a finished one wins over a failed attempt."""
+        records: dict[str, dict[str, Any]] = {}
+        if not self.outputs.exists():
+            return records
+        with open(self.outputs, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # cut short by a crash: that item is redone
+                if not isinstance(record, dict) or "id" not in record:
+                    continue
+                item_id = str(record["id"])
+                previous = records.get(item_id)
+                if "error" in record and previous is not None and "error" not in previous:
+                    continue
+                records[item_id] = record
+        return records
+
+    def finished(self) -> set[str]:
+        """Ids of the items that have a complete, successful record."""
+        return {item for item, record in self.records().items() if "error" not in record}
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Add one item's record as one line, durably, without touching earlier lines."""
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        self.outputs.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.outputs, "ab") as handle:
+            handle.write(line.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _repair(self) -> None:
+        """Cut off a last line that a crash left without its line break (it cannot parse)."""
+        if not self.outputs.exists():
+            return
+        with open(self.outputs, "r+b") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return
+            keep = size
+            while keep > 0:  # back to the last complete line, a block at a time
+                start = max(0, keep - 65536)
+                handle.seek(start)
+                block = handle.read(keep - start)
+                newline = block.rfind(b"\n")
+                if newline >= 0:
+                    keep = start + newline + 1
+                    break
+                keep = start
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class RunStore(RecordStore):
+    """An evaluation run folder: ``run.json`` (its identity) and ``outputs.jsonl``."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        super().__init__(self.folder / OUTPUTS, self.folder / RUN_INFO)
+
+    def open(self, identity: dict[str, Any], *, restart: bool = False, hint: str = "") -> None:
+        """Create the folder, then open the run (see :meth:`RecordStore.open`)."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise InputError(f"{self.folder} exists and is not a folder")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        super().open(
+            identity, restart=restart, hint=hint or "use another --out folder to start a new run"
+        )
+
+    def info(self) -> dict[str, Any]:
+        """The run's ``run.json``."""
+        if not self.info_path.exists():
+            raise InputError(f"{self.folder} is not an evaluation run (no {RUN_INFO})")
+        return super().info()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,75 @@
+"""Article text: the optional ``date YYYY-MM-DD <headline>`` line, then paragraphs.
+
+Everything here is pure and never changes a character of the paragraphs except the
+whitespace around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..errors import InputError, InputTooLargeError
+from .segment import split_sentences
+
+#: The seed format's optional first line: ``date YYYY-MM-DD <headline>``.
+_DATE_LINE = re.compile(r"date\s+(?P<date>\d{4}-\d{2}-\d{2})(?:\s+(?P<headline>.*))?", re.I)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article: an optional date and its paragraphs (the headline first, if any)."""
+
+    date: str | None
+    paragraphs: list[str]
+    has_headline: bool
+
+
+def check_text(text: str, max_chars: int) -> str:
+    """Refuse blank text and text over ``max_chars`` characters, before any model work.
+
+    The one size rule of every entry point (Python, CLI, HTTP, page, summaries): the limit
+    bounds the memory and time one request may take.
+    """
+    if len(text) > max_chars:
+        raise InputTooLargeError(
+            f"the text has {len(text)} characters; the limit is {max_chars}"
+            " (setting max_chars / AUDARMA_MAX_CHARS)"
+        )
+    if not text.strip():
+        raise InputError("the article is empty")
+    return text
+
+
+def parse_article(text: str) -> Article:
+    """Parse an article: an optional ``date YYYY-MM-DD <headline>`` line, then paragraphs.
+
+    Paragraphs are the non-blank lines (any line-break convention, CRLF included), stripped.
+    A byte-order mark and leading blanks are tolerated because articles are pasted and saved by
+    many different editors.
+    """
+    lines = (line.strip().lstrip("\ufeff").strip() for line in text.splitlines())
+    paragraphs = [line for line in lines if line]
+    if not paragraphs:
+        raise InputError("the article is empty")
+    match = _DATE_LINE.fullmatch(paragraphs[0])
+    if match is None:
+        return Article(date=None, paragraphs=paragraphs, has_headline=False)
+    date = match["date"]
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise InputError(f"the date line has an impossible date: {date}") from None
+    headline = (match["headline"] or "").strip()
+    body = paragraphs[1:]
+    if headline:
+        return Article(date=date, paragraphs=[headline, *body], has_headline=True)
+    if not body:
+        raise InputError("the article has a date line but no text")
+    return Article(date=date, paragraphs=body, has_headline=False)
+
+
+def paragraph_sentences(article: Article) -> list[list[str]]:
+    """The sentences of each paragraph, in order (the headline is a paragraph too)."""
+    return [split_sentences(paragraph) for paragraph in article.paragraphs]

@@ -1,0 +1,88 @@
+"""Tests for service.text.article: the date line, headline and paragraphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.errors import InputError
+from service.text import (
+    Article,
+    paragraph_sentences,
+    parse_article,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+EVAL_SCRIPT = ROOT / "eval" / "segmentation_f1.py"
+#: razdel's boundary F1 on the NTREX Kazakh bodies (with quote normalisation): the bar to meet.
+RAZDEL_F1 = 0.977
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# parse_article
+# --------------------------------------------------------------------------------------------
+
+
+def test_parse_seed_article() -> None:
+    article = parse_article(SEED.read_text(encoding="utf-8"))
+    assert article.date == "2025-10-17"
+    assert article.has_headline
+    assert article.paragraphs[0] == (
+        "Қазақстан мен Өзбекстан денсаулық сақтау саласындағы ынтымақтастықты тереңдете түседі"
+    )
+    assert len(article.paragraphs) == 9
+    assert article.paragraphs[1].startswith("ТАШКЕНТ. KAZINFORM — Бүгін")
+    assert article.paragraphs[-1].endswith("меморандумға қол қойылды.")
+
+
+def test_parse_date_line_with_leading_space_and_bom() -> None:
+    text = "\ufeff  date 2025-10-17   Тақырып  \nБірінші абзац.\n"
+    assert parse_article(text) == Article("2025-10-17", ["Тақырып", "Бірінші абзац."], True)
+
+
+def test_parse_without_date_line() -> None:
+    text = "Бірінші абзац.\nЕкінші абзац."
+    assert parse_article(text) == Article(None, ["Бірінші абзац.", "Екінші абзац."], False)
+
+
+def test_parse_crlf_and_blank_lines_between_paragraphs() -> None:
+    text = "date 2025-01-02 Тақырып\r\n\r\n  Бір.  \r\n\r\n\r\nЕкі.\r\n   \r\nҮш.\r\n"
+    article = parse_article(text)
+    assert article == Article("2025-01-02", ["Тақырып", "Бір.", "Екі.", "Үш."], True)
+
+
+def test_parse_date_line_without_headline() -> None:
+    assert parse_article("date 2025-10-17\nМәтін.") == Article("2025-10-17", ["Мәтін."], False)
+
+
+def test_parse_line_that_only_looks_like_a_date_line_is_a_paragraph() -> None:
+    text = "dates 2025-10-17 are here\nМәтін."
+    assert parse_article(text).paragraphs == ["dates 2025-10-17 are here", "Мәтін."]
+    assert parse_article(text).date is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", " \r\n\t\r\n", "\ufeff"])
+def test_parse_empty_article(text: str) -> None:
+    with pytest.raises(InputError, match="^the article is empty$"):
+        parse_article(text)
+
+
+def test_parse_date_line_alone_is_an_error() -> None:
+    with pytest.raises(InputError, match="date line but no text"):
+        parse_article("date 2025-10-17\n\n")
+
+
+def test_parse_impossible_date_is_an_error() -> None:
+    with pytest.raises(InputError, match="impossible date: 2025-13-40"):
+        parse_article("date 2025-13-40 Тақырып\nМәтін.")
+
+
+def test_paragraph_sentences() -> None:
+    article = parse_article("date 2025-10-17 Тақырып\nБір. Екі!\nҮш?")
+    assert paragraph_sentences(article) == [["Тақырып"], ["Бір.", "Екі!"], ["Үш?"]]
