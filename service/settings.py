@@ -17,11 +17,29 @@ from typing import Any, get_type_hints
 from .errors import ConfigError
 
 ENV_PREFIX = "AUDARMA_"
+#: The words a true/false setting accepts, case-insensitively (environment variables too).
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+def is_true(value: str | None) -> bool:
+    """Whether an environment-style value says yes (``1``, ``true``, ``yes``, ``on``)."""
+    return (value or "").strip().lower() in TRUE_WORDS
 
 
 def _default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return str(Path(base) / "audarma")
+
+
+def parse_auth(spec: str) -> tuple[str, str] | None:
+    """``"user:password"`` -> ``(user, password)``; an empty string turns auth off."""
+    if not spec:
+        return None
+    user, sep, password = spec.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("auth expects 'user:password' with both parts non-empty")
+    return user, password
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,11 @@ class Settings:
         """The SQLite translation cache file."""
         return Path(self.cache_dir) / "translations.sqlite3"
 
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """``auth`` as ``(user, password)``; ``None`` when basic auth is off."""
+        return parse_auth(self.auth)
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied; ``None`` values are ignored (flag not given)."""
         changes = {k: v for k, v in changes.items() if v is not None}
@@ -101,9 +124,9 @@ def _coerce(name: str, value: Any) -> Any:
         try:
             if kind is bool:
                 lowered = text.lower()
-                if lowered in {"1", "true", "yes", "on"}:
+                if lowered in TRUE_WORDS:
                     return True
-                if lowered in {"0", "false", "no", "off", ""}:
+                if lowered in FALSE_WORDS:
                     return False
                 raise ValueError(text)
             return kind(text)

@@ -16,11 +16,25 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # runs on a small machine make a 50 ms generate take seconds.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import io  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.data import ROOT  # noqa: E402
+from tests.fakes import FakeEngine  # noqa: E402
 from tests.wheelhelpers import InstalledWheel  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gradio_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Gradio's copy of every file a page returns goes under pytest's temporary folder, not
+    the shared ``/tmp/gradio``. (Servers started as processes get their own, in their tests.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +44,54 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("AUDARMA_CACHE_DIR", str(cache / "audarma"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     return cache
+
+
+@pytest.fixture
+def artifacts_dir(tmp_path: Path) -> Path:
+    """Where a test leaves files for people (screenshots, timings): the folder named by
+    ``AUDARMA_TEST_ARTIFACTS`` when it is set (created if need be), else the test's own
+    ``tmp_path``, so that a plain run writes nothing into the checkout."""
+    named = os.environ.get("AUDARMA_TEST_ARTIFACTS")
+    if not named:
+        return tmp_path
+    path = Path(named)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- the command line and the deterministic engine ---
+
+
+@pytest.fixture
+def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
+    """A :class:`tests.fakes.FakeEngine` that every Translator built from settings loads."""
+    import service.translate
+
+    engine = FakeEngine()
+    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
+    return engine
+
+
+CliResult = tuple[int, str, str]
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run ``audarma ARGV...`` in this process: ``cli(*argv, stdin=None)`` returns
+    ``(exit code, stdout, stderr)``. Arguments may be paths; ``stdin`` is text or bytes."""
+    from service.cli import main
+
+    def run(*argv: object, stdin: str | bytes | None = None) -> CliResult:
+        if stdin is not None:
+            data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        code = main([str(arg) for arg in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 # --- tiny models of the real architectures (random weights, built offline) ---
@@ -70,19 +132,17 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
     import importlib.util
     import shutil
     import subprocess
-    import sys
     import zipfile
 
-    repo = Path(__file__).resolve().parents[1]
     work = tmp_path_factory.mktemp("wheel")
     src = work / "src"
     src.mkdir()
     for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
-        if (repo / name).exists():
-            shutil.copy(repo / name, src / name)
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, src / name)
     (src / "README.md").touch()
     for folder in ("service", "prompts", "seeds", "eval/data/ntrex128-dev"):
-        shutil.copytree(repo / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     dist = work / "dist"
     if importlib.util.find_spec("setuptools"):  # build in place: fast, offline
         build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"

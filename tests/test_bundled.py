@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 from service import bundled
 from service.bench.workload import seed_article_text, source_sentences
 from service.web.files import dev_set_available, seed_articles
+from tests.data import NTREX, ROOT
 from tests.wheelhelpers import InstalledWheel
 
-REPO = Path(__file__).resolve().parents[1]
-NTREX = ("LICENSE.md", "README.md", "doc_ids.tsv", "eng-GB.txt", "eng-US.txt", "kaz.txt", "uzb.txt")
+NTREX_FILES = (
+    "LICENSE.md",
+    "README.md",
+    "doc_ids.tsv",
+    "eng-GB.txt",
+    "eng-US.txt",
+    "kaz.txt",
+    "uzb.txt",
+)
 
 
 def test_a_checkout_reads_the_repository_folders():
-    assert bundled.ntrex_dir() == REPO / "eval" / "data" / "ntrex128-dev"
-    assert bundled.seed_files() == sorted((REPO / "seeds").glob("*.txt"))
+    assert bundled.ntrex_dir() == NTREX
+    assert bundled.seed_files() == sorted((ROOT / "seeds").glob("*.txt"))
     article = seed_article_text()
     assert article.strip().startswith("date 2025-10-17 ") and seed_articles() == [article]
     assert dev_set_available()
-    first = (REPO / "eval/data/ntrex128-dev/kaz.txt").read_text(encoding="utf-8").splitlines()[0]
+    first = (NTREX / "kaz.txt").read_text(encoding="utf-8").splitlines()[0]
     assert source_sentences(2)[0] == first.strip()
 
 
@@ -28,8 +35,8 @@ def test_the_wheel_carries_the_data_with_its_licence(built_wheel: InstalledWheel
     site = built_wheel.site
     with zipfile.ZipFile(built_wheel.wheel) as archive:
         names = set(archive.namelist())
-    assert {f"service/data/ntrex128-dev/{name}" for name in NTREX} <= names
-    seeds = sorted(path.name for path in (REPO / "seeds").glob("*.txt"))
+    assert {f"service/data/ntrex128-dev/{name}" for name in NTREX_FILES} <= names
+    seeds = sorted(path.name for path in (ROOT / "seeds").glob("*.txt"))
     assert [n for n in sorted(names) if n.startswith("service/data/seeds/")] == [
         f"service/data/seeds/{name}" for name in seeds
     ]

@@ -3,51 +3,30 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import service.translate
-from service.cli import main
 from service.text import paragraph_sentences, parse_article
-from tests.fakes import FakeEngine
-
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+from tests.data import ROOT, SEED_PATH, seed_text
 
 
-@pytest.fixture
-def fake_engine(monkeypatch):
-    engine = FakeEngine()
-    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
-    return engine
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_segment_text(capsys):
-    code, out, err = run(capsys, "segment", str(SEED))
-    expected = paragraph_sentences(parse_article(SEED.read_text(encoding="utf-8")))
+def test_segment_text(cli):
+    code, out, err = cli("segment", SEED_PATH)
+    expected = paragraph_sentences(parse_article(seed_text()))
     assert code == 0 and err == ""
     assert out == "\n\n".join("\n".join(p) for p in expected) + "\n"
 
 
-def test_segment_json_from_stdin(capsys, monkeypatch):
-    import io
-
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("А. Бір. Екі!\n\nҮш?".encode())))
-    code, out, _ = run(capsys, "segment", "--format", "json")
+def test_segment_json_from_stdin(cli):
+    code, out, _ = cli("segment", "--format", "json", stdin="А. Бір. Екі!\n\nҮш?")
     assert code == 0
     assert json.loads(out) == {"date": None, "paragraphs": [["А. Бір.", "Екі!"], ["Үш?"]]}
 
 
-def test_translate_json(capsys, fake_engine, tmp_path):
+def test_translate_json(cli, fake_engine, tmp_path):
     out_file = tmp_path / "out.json"
-    code, out, err = run(
-        capsys, "translate", str(SEED), "--to", "en,uz", "--format", "json", "--out", str(out_file)
+    code, out, err = cli(
+        "translate", SEED_PATH, "--to", "en,uz", "--format", "json", "--out", out_file
     )
     assert (code, out, err) == (0, "", "")
     data = json.loads(out_file.read_text(encoding="utf-8"))
@@ -58,14 +37,14 @@ def test_translate_json(capsys, fake_engine, tmp_path):
     assert len(paragraphs) == 9 and set(paragraphs[0][0]) == {"source", "target", "flags"}
 
 
-def test_translate_text_single_language(capsys, fake_engine):
-    code, out, _ = run(capsys, "translate", str(SEED), "--to", "en", "--no-cache")
+def test_translate_text_single_language(cli, fake_engine):
+    code, out, _ = cli("translate", SEED_PATH, "--to", "en", "--no-cache")
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 9 and lines[0].startswith("en: Qazaqstan men")
 
 
-def test_translate_batch_jsonl_resumes(capsys, fake_engine, tmp_path):
+def test_translate_batch_jsonl_resumes(cli, fake_engine, tmp_path):
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
         "\n".join(
@@ -79,7 +58,7 @@ def test_translate_batch_jsonl_resumes(capsys, fake_engine, tmp_path):
         encoding="utf-8",
     )
     out_file = tmp_path / "out.jsonl"
-    code, _, err = run(capsys, "translate", str(batch), "--to", "en", "--out", str(out_file))
+    code, _, err = cli("translate", batch, "--to", "en", "--out", out_file)
     assert code == 2
     assert err.strip().endswith(
         "audarma: error: 2 of 4 articles failed (see their 'error' records)"
@@ -92,18 +71,18 @@ def test_translate_batch_jsonl_resumes(capsys, fake_engine, tmp_path):
 
     # a rerun skips what finished and retries what failed
     fake_engine.calls.clear()
-    code, _, _ = run(capsys, "translate", str(batch), "--to", "en", "--out", str(out_file))
+    code, _, _ = cli("translate", batch, "--to", "en", "--out", out_file)
     assert code == 2
     assert fake_engine.sentences_seen == []
     assert len(out_file.read_text(encoding="utf-8").splitlines()) == 6
 
 
-def test_translate_folder(capsys, fake_engine, tmp_path):
+def test_translate_folder(cli, fake_engine, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "one.txt").write_text("Бір.", encoding="utf-8")
     (folder / "two.txt").write_text("Екі.", encoding="utf-8")
-    code, out, err = run(capsys, "translate", str(folder), "--to", "uz")
+    code, out, err = cli("translate", folder, "--to", "uz")
     assert code == 0
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["one", "two"]
     assert "articles" in err  # the progress bar
@@ -118,16 +97,16 @@ def test_translate_folder(capsys, fake_engine, tmp_path):
         (["segment"], b"\xc3", "is not UTF-8 text"),
     ],
 )
-def test_bad_input_one_line_and_exit_2(capsys, fake_engine, tmp_path, argv, content, message):
+def test_bad_input_one_line_and_exit_2(cli, fake_engine, tmp_path, argv, content, message):
     path = tmp_path / "in.txt"
     path.write_bytes(content)
-    code, out, err = run(capsys, *argv, str(path))
+    code, out, err = cli(*argv, path)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err
 
 
-def test_missing_file(capsys):
-    code, _, err = run(capsys, "segment", "/no/such/file.txt")
+def test_missing_file(cli):
+    code, _, err = cli("segment", "/no/such/file.txt")
     assert code == 2 and err == "audarma: error: no such file: /no/such/file.txt\n"
 
 
@@ -139,10 +118,11 @@ def test_installed_command_never_prints_a_traceback(tmp_path):
             "-m",
             "service.cli",
             "translate",
-            str(SEED),
+            str(SEED_PATH),
             "--model",
             str(tmp_path / "none"),
         ],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env={"HF_HUB_OFFLINE": "1", "AUDARMA_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
@@ -154,16 +134,15 @@ def test_installed_command_never_prints_a_traceback(tmp_path):
     assert "audarma: error:" in result.stderr and "none" in result.stderr
 
 
-def test_translate_seed_with_a_real_tiny_model(capsys, tiny_nllb_dir):
+def test_translate_seed_with_a_real_tiny_model(cli, tiny_nllb_dir):
     """The whole path on a real NLLB-architecture model: load, tokenise, generate, flags."""
-    code, out, err = run(
-        capsys, "translate", str(SEED), "--model", str(tiny_nllb_dir), "--beam", "2",
-        "--format", "json",
-    )  # fmt: skip
+    code, out, err = cli(
+        "translate", SEED_PATH, "--model", tiny_nllb_dir, "--beam", "2", "--format", "json"
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2"}
-    expected = paragraph_sentences(parse_article(SEED.read_text(encoding="utf-8")))
+    expected = paragraph_sentences(parse_article(seed_text()))
     for code_ in ("en", "uz"):
         paragraphs = data["translations"][code_]["paragraphs"]
         assert [[p["source"] for p in para] for para in paragraphs] == expected

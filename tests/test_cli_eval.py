@@ -7,42 +7,25 @@ import os
 import subprocess
 import sys
 import types
-from pathlib import Path
 
 import pytest
 
 import service.translate
-from service.cli import main
 from service.evaluation.datasets import load_dataset
+from tests.data import NTREX, ROOT
 from tests.fakes import FakeEngine
 
-ROOT = Path(__file__).resolve().parents[1]
-NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
 
-
-@pytest.fixture
-def fake_engine(monkeypatch):
-    engine = FakeEngine()
-    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
-    return engine
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def evaluate(capsys, out_dir, *extra):
-    return run(
-        capsys, "eval", "--dataset", NTREX, "--to", "en,uz", "--limit", "2", "--out", out_dir,
+def evaluate(cli, out_dir, *extra):
+    return cli(
+        "eval", "--dataset", NTREX, "--to", "en,uz", "--limit", "2", "--out", out_dir,
         "--bootstrap", "50", *extra,
     )  # fmt: skip
 
 
-def test_eval_writes_outputs_and_reports(capsys, fake_engine, tmp_path):
+def test_eval_writes_outputs_and_reports(cli, fake_engine, tmp_path):
     out_dir = tmp_path / "run"
-    code, out, err = evaluate(capsys, out_dir)
+    code, out, err = evaluate(cli, out_dir)
     assert code == 0
     assert out == (out_dir / "report.md").read_text(encoding="utf-8")
     assert out.startswith("# Audarma evaluation report")
@@ -55,14 +38,14 @@ def test_eval_writes_outputs_and_reports(capsys, fake_engine, tmp_path):
         "report.md",
         "report.html",
     }
-    code, out, _ = evaluate(capsys, out_dir, "--format", "json", "--quiet")
+    code, out, _ = evaluate(cli, out_dir, "--format", "json", "--quiet")
     assert code == 0
     report = json.loads(out)
     assert report == json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     assert report["resumed_documents"] == 2
 
 
-def test_ctrl_c_exits_130_and_the_rerun_resumes(capsys, monkeypatch, tmp_path):
+def test_ctrl_c_exits_130_and_the_rerun_resumes(cli, monkeypatch, tmp_path):
     second = set(load_dataset(NTREX).documents[1].source)
 
     class Interrupted(FakeEngine):
@@ -72,12 +55,12 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(capsys, monkeypatch, tmp_path):
             return super().translate_batch(sentences, src, tgt, options)
 
     monkeypatch.setattr(service.translate, "load_engine", lambda settings: Interrupted())
-    code, _, err = evaluate(capsys, tmp_path / "run", "--quiet")
+    code, _, err = evaluate(cli, tmp_path / "run", "--quiet")
     assert code == 130
     assert "1 document(s) are saved" in err and "rerun the same command to resume" in err
     engine = FakeEngine()
     monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
-    code, _, _ = evaluate(capsys, tmp_path / "run", "--quiet")
+    code, _, _ = evaluate(cli, tmp_path / "run", "--quiet")
     assert code == 0
     assert set(engine.sentences_seen) >= second
     assert not set(engine.sentences_seen) & set(load_dataset(NTREX).documents[0].source)
@@ -96,9 +79,9 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(capsys, monkeypatch, tmp_path):
         (["eval", "--compare", "A", "B"], "A is not an evaluation run"),
     ],
 )
-def test_bad_input_gives_one_line_errors(capsys, fake_engine, tmp_path, monkeypatch, argv, message):
+def test_bad_input_gives_one_line_errors(cli, fake_engine, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, *argv)
+    code, out, err = cli(*argv)
     assert code == 2 and message in err and err.count("\n") == 1
 
 
@@ -116,13 +99,13 @@ class FakeComet:
         return types.SimpleNamespace(scores=[len(item["mt"]) / 1000 for item in data])
 
 
-def test_comet_from_a_local_checkpoint(capsys, fake_engine, monkeypatch, tmp_path):
+def test_comet_from_a_local_checkpoint(cli, fake_engine, monkeypatch, tmp_path):
     comet = FakeComet()
     monkeypatch.setitem(sys.modules, "comet", comet)
     checkpoint = tmp_path / "wmt22-comet-da" / "checkpoints" / "model.ckpt"
     checkpoint.parent.mkdir(parents=True)
     checkpoint.write_bytes(b"weights")
-    code, out, _ = evaluate(capsys, tmp_path / "run", "--comet", checkpoint.parents[1], "--quiet")
+    code, out, _ = evaluate(cli, tmp_path / "run", "--comet", checkpoint.parents[1], "--quiet")
     assert code == 0
     assert comet.loaded == [(str(checkpoint), {"local_files_only": True})]
     report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
@@ -153,13 +136,13 @@ class BrokenComet(FakeComet):
     ],
 )
 def test_comet_is_skipped_with_a_note(
-    capsys, fake_engine, monkeypatch, tmp_path, installed, exists, note
+    cli, fake_engine, monkeypatch, tmp_path, installed, exists, note
 ):
     monkeypatch.setitem(sys.modules, "comet", installed() if installed else None)
     checkpoint = tmp_path / "model.ckpt"
     if exists:
         checkpoint.write_bytes(b"weights")
-    code, _, _ = evaluate(capsys, tmp_path / "run", "--comet", checkpoint, "--quiet")
+    code, _, _ = evaluate(cli, tmp_path / "run", "--comet", checkpoint, "--quiet")
     assert code == 0
     report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
     assert any(note in n for n in report["notes"])

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from service.cli import main
 from service.text.files import read_lines
-
-NTREX = Path(__file__).resolve().parents[1] / "eval" / "data" / "ntrex128-dev"
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.data import NTREX
 
 
 @pytest.fixture
@@ -33,9 +22,9 @@ def files(tmp_path):
     return out
 
 
-def test_json_contract_and_sacrebleu_identity(capsys, files):
-    code, out, err = run(
-        capsys, "score", "--hyp", files["eng-US"], "--ref", files["eng-GB"], "--ref",
+def test_json_contract_and_sacrebleu_identity(cli, files):
+    code, out, err = cli(
+        "score", "--hyp", files["eng-US"], "--ref", files["eng-GB"], "--ref",
         files["eng-src"], "--lang", "en", "--format", "json", "--bootstrap", "100",
     )  # fmt: skip
     assert (code, err) == (0, "")
@@ -54,9 +43,9 @@ def test_json_contract_and_sacrebleu_identity(capsys, files):
         assert low <= entry["score"] <= high
 
 
-def test_text_format_one_line_per_metric(capsys, files):
-    code, out, _ = run(
-        capsys, "score", "--hyp", files["eng-US"], "--ref", files["eng-GB"], "--lang", "en",
+def test_text_format_one_line_per_metric(cli, files):
+    code, out, _ = cli(
+        "score", "--hyp", files["eng-US"], "--ref", files["eng-GB"], "--lang", "en",
         "--metrics", "bleu,rougeL", "--bootstrap", "0",
     )  # fmt: skip
     hyps, refs = read_lines(files["eng-US"]), [read_lines(files["eng-GB"])]
@@ -68,15 +57,15 @@ def test_text_format_one_line_per_metric(capsys, files):
     assert lines[1].startswith("ROUGE-L ")
 
 
-def test_uzbek_folding_and_no_normalize(capsys, files, tmp_path):
+def test_uzbek_folding_and_no_normalize(cli, files, tmp_path):
     typed = tmp_path / "typed.txt"
     lines = read_lines(files["uzb"])
     typed.write_text(
         "\n".join(x.replace("ʻ", "'").replace("ʼ", "`") for x in lines), encoding="utf-8"
     )
     argv = ["score", "--hyp", typed, "--ref", files["uzb"], "--lang", "uz", "--format", "json"]
-    folded = json.loads(run(capsys, *argv, "--metrics", "bleu")[1])
-    raw = json.loads(run(capsys, *argv, "--metrics", "bleu", "--no-normalize")[1])
+    folded = json.loads(cli(*argv, "--metrics", "bleu")[1])
+    raw = json.loads(cli(*argv, "--metrics", "bleu", "--no-normalize")[1])
     assert folded["normalized"] is True and raw["normalized"] is False
     assert round(folded["metrics"]["bleu"]["score"], 6) == 100.0
     assert raw["metrics"]["bleu"]["score"] == BLEU().corpus_score(read_lines(typed), [lines]).score
@@ -85,16 +74,13 @@ def test_uzbek_folding_and_no_normalize(capsys, files, tmp_path):
     assert raw["metrics"]["bleu"]["signature"].endswith("|uzapos:none")
 
 
-def test_hypotheses_from_stdin_and_out_file(capsys, monkeypatch, tmp_path):
+def test_hypotheses_from_stdin_and_out_file(cli, tmp_path):
     ref = tmp_path / "ref.txt"
     ref.write_text("Бір екі үш.\nТөрт бес.\n", encoding="utf-8")
-    monkeypatch.setattr(
-        sys, "stdin", io.TextIOWrapper(io.BytesIO("Бір екі үш.\nТөрт бес.\n".encode()))
-    )
     out_file = tmp_path / "scores.json"
-    code, out, err = run(
-        capsys, "score", "--ref", ref, "--lang", "kk", "--metrics", "rouge", "--format", "json",
-        "--out", out_file,
+    code, out, err = cli(
+        "score", "--ref", ref, "--lang", "kk", "--metrics", "rouge", "--format", "json",
+        "--out", out_file, stdin="Бір екі үш.\nТөрт бес.\n",
     )  # fmt: skip
     assert (code, out, err) == (0, "", "")
     data = json.loads(out_file.read_text(encoding="utf-8"))
@@ -114,13 +100,12 @@ BAD_REFERENCES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_REFERENCES))
-def test_bad_files_give_one_line_errors(capsys, tmp_path, case):
+def test_bad_files_give_one_line_errors(cli, tmp_path, case):
     content, message = BAD_REFERENCES[case]
     (tmp_path / "hyp.txt").write_text("a\nb\n")
     if content is not None:
         (tmp_path / "ref.txt").write_bytes(content)
-    code, out, err = run(
-        capsys,
+    code, out, err = cli(
         "score",
         "--hyp",
         tmp_path / "hyp.txt",
@@ -142,9 +127,7 @@ def test_bad_files_give_one_line_errors(capsys, tmp_path, case):
         (["--lang", "en", "--bootstrap", "-5"], "bootstrap resamples must be >= 0"),
     ],
 )
-def test_bad_options_give_one_line_errors(capsys, tmp_path, extra, message):
+def test_bad_options_give_one_line_errors(cli, tmp_path, extra, message):
     (tmp_path / "f.txt").write_text("a\n")
-    code, _, err = run(
-        capsys, "score", "--hyp", tmp_path / "f.txt", "--ref", tmp_path / "f.txt", *extra
-    )
+    code, _, err = cli("score", "--hyp", tmp_path / "f.txt", "--ref", tmp_path / "f.txt", *extra)
     assert code == 2 and message in err and err.count("\n") == 1

@@ -1,42 +1,23 @@
 """``audarma summarize``: JSON and text output, one-line errors, the strategies end to end."""
 
-import io
 import json
-from pathlib import Path
 
 import pytest
 
-import service.translate
-from service.cli import main
 from service.languages import LANGUAGES
 from service.summarizers import prepare
 from service.summarizers.extractive import rank
-from tests.fakes import FakeEngine, fake_translation
+from tests.data import SEED_PATH, seed_text
+from tests.fakes import fake_translation
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
 EN = LANGUAGES["en"]
 
 
-@pytest.fixture
-def fake_engine(monkeypatch):
-    engine = FakeEngine()
-    monkeypatch.setattr(service.translate, "load_engine", lambda settings: engine)
-    return engine
-
-
-def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
-    if stdin is not None:
-        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_json_shape_on_the_seed_article(capsys, fake_engine):
-    code, out, err = run(capsys, "summarize", str(SEED), "--lang", "kk,en", "--format", "json")
+def test_json_shape_on_the_seed_article(cli, fake_engine):
+    code, out, err = cli("summarize", SEED_PATH, "--lang", "kk,en", "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    top3 = [c.text for c in rank(prepare(SEED.read_text(encoding="utf-8"), 20000))][:3]
+    top3 = [c.text for c in rank(prepare(seed_text(), 20000))][:3]
     kk = data["summaries"]["kk"]["sentences"]
     assert sorted(kk) == sorted(top3) and len(kk) == 3
     assert data == {
@@ -54,17 +35,13 @@ def test_json_shape_on_the_seed_article(capsys, fake_engine):
     }
 
 
-def test_text_output_budget_options_and_stdin(capsys, fake_engine, monkeypatch, tmp_path):
-    text = SEED.read_text(encoding="utf-8")
-    code, out, err = run(
-        capsys, "summarize", "--lang", "kk", "--sentences", "1", stdin=text, monkeypatch=monkeypatch
-    )
+def test_text_output_budget_options_and_stdin(cli, fake_engine, tmp_path):
+    text = seed_text()
+    code, out, err = cli("summarize", "--lang", "kk", "--sentences", "1", stdin=text)
     first = [c.text for c in rank(prepare(text, 20000))][0]
     assert (code, out, err) == (0, first + "\n", "")
     target = tmp_path / "summary.txt"
-    code, out, err = run(
-        capsys, "summarize", str(SEED), "--lang", "en,uz", "--words", "5", "--out", str(target)
-    )
+    code, out, err = cli("summarize", SEED_PATH, "--lang", "en,uz", "--words", "5", "--out", target)
     assert code == 0 and out == ""
     written = target.read_text(encoding="utf-8")
     assert written.startswith("[en]\nen: ") and "\n\n[uz]\nuz: " in written
@@ -103,15 +80,15 @@ def test_text_output_budget_options_and_stdin(capsys, fake_engine, monkeypatch, 
         ),
     ],
 )
-def test_bad_input_is_one_line_on_stderr(capsys, fake_engine, monkeypatch, argv, stdin, message):
-    file = [] if argv[0] == "-" else [str(SEED)]
-    code, out, err = run(capsys, "summarize", *file, *argv, stdin=stdin, monkeypatch=monkeypatch)
+def test_bad_input_is_one_line_on_stderr(cli, fake_engine, argv, stdin, message):
+    file = [] if argv[0] == "-" else [SEED_PATH]
+    code, out, err = cli("summarize", *file, *argv, stdin=stdin)
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and err.startswith("audarma: error: ") and message in err
 
 
 def test_seq2seq_and_llm_from_the_command_line(
-    capsys, tmp_path, tiny_nllb_dir, tiny_t5_dir, tiny_chat_dir
+    cli, tmp_path, tiny_nllb_dir, tiny_t5_dir, tiny_chat_dir
 ):
     article = tmp_path / "article.txt"
     article.write_text(
@@ -121,8 +98,7 @@ def test_seq2seq_and_llm_from_the_command_line(
     )
     common = ["--model", str(tiny_nllb_dir), "--beam", "1", "--no-cache", "--format", "json"]
     for strategy, model in (("seq2seq", tiny_t5_dir), ("llm", tiny_chat_dir)):
-        code, out, err = run(
-            capsys,
+        code, out, err = cli(
             "summarize",
             str(article),
             "--strategy",

@@ -2,15 +2,14 @@
 
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from service.errors import ConfigError
 from service.prompts import PromptLibrary, neutralise, packaged_dir
+from tests.data import ROOT
 from tests.wheelhelpers import InstalledWheel
 
-REPO = Path(__file__).resolve().parents[1]
 LANGS = ("kk", "en", "uz")
 
 
@@ -20,7 +19,7 @@ def render(library=None, article="Форум өтті.", code="en", **params):
 
 
 def test_packaged_templates_are_the_repositorys_prompts_folder():
-    assert packaged_dir() == REPO / "prompts"
+    assert packaged_dir() == ROOT / "prompts"
     assert PromptLibrary().names() == [f"summarize.{code}.j2" for code in sorted(LANGS)]
 
 
@@ -65,7 +64,7 @@ def test_user_folder_overrides_and_falls_back(tmp_path):
         "{% endblock %}"
     )
     library = PromptLibrary(tmp_path)
-    assert library.folders == [tmp_path, REPO / "prompts"]
+    assert library.folders == [tmp_path, ROOT / "prompts"]
     assert render(library) == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "[Форум өтті.] 3"},

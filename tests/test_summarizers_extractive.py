@@ -1,7 +1,5 @@
 """The extractive strategy: ranking, budgets, alignment across languages, the shared cache."""
 
-from pathlib import Path
-
 import pytest
 
 from service import Summarizer, Translator
@@ -11,10 +9,10 @@ from service.settings import load_settings
 from service.summarizers import prepare
 from service.summarizers.base import count_words
 from service.summarizers.extractive import rank, score_candidates, terms
+from tests.data import seed_text
 from tests.fakes import FakeEngine, fake_translation
 
 EN, UZ = LANGUAGES["en"], LANGUAGES["uz"]
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
 
 #: Sentences with no content word in common: only their position can rank them.
 UNRELATED = (
@@ -137,7 +135,7 @@ def test_short_article_keeps_all_sentences_with_a_warning():
 
 
 def test_translations_are_the_article_pipelines_and_come_from_its_cache():
-    text = SEED.read_text(encoding="utf-8")
+    text = seed_text()
     tr, engine = fake_translator(cache=True)
     article = tr.translate(text, ["en", "uz"])
     engine.calls.clear()

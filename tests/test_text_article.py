@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from service.errors import InputError
@@ -12,17 +10,7 @@ from service.text import (
     paragraph_sentences,
     parse_article,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
-EVAL_SCRIPT = ROOT / "eval" / "segmentation_f1.py"
-#: razdel's boundary F1 on the NTREX Kazakh bodies (with quote normalisation): the bar to meet.
-RAZDEL_F1 = 0.977
-
-
-def words(text: str) -> int:
-    return len(text.split())
-
+from tests.data import seed_text
 
 # --------------------------------------------------------------------------------------------
 # parse_article
@@ -30,7 +18,7 @@ def words(text: str) -> int:
 
 
 def test_parse_seed_article() -> None:
-    article = parse_article(SEED.read_text(encoding="utf-8"))
+    article = parse_article(seed_text())
     assert article.date == "2025-10-17"
     assert article.has_headline
     assert article.paragraphs[0] == (

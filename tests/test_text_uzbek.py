@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,17 +10,6 @@ from service.text import (
     fold_uzbek_apostrophes,
     normalize_uzbek,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
-EVAL_SCRIPT = ROOT / "eval" / "segmentation_f1.py"
-#: razdel's boundary F1 on the NTREX Kazakh bodies (with quote normalisation): the bar to meet.
-RAZDEL_F1 = 0.977
-
-
-def words(text: str) -> int:
-    return len(text.split())
-
 
 # --------------------------------------------------------------------------------------------
 # Uzbek apostrophes

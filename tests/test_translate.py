@@ -1,7 +1,5 @@
 """The article pipeline, end to end on the deterministic fake engine."""
 
-from pathlib import Path
-
 import pytest
 
 from service.cache import TranslationCache
@@ -10,9 +8,9 @@ from service.languages import LANGUAGES
 from service.settings import load_settings
 from service.text import paragraph_sentences, parse_article
 from service.translate import Translator
+from tests.data import seed_text
 from tests.fakes import FakeEngine, fake_translation
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
 EN, UZ = LANGUAGES["en"], LANGUAGES["uz"]
 
 
@@ -22,7 +20,7 @@ def make(engine=None, cache=False, **settings):
 
 
 def test_seed_article_paragraphs_sentences_and_order():
-    text = SEED.read_text(encoding="utf-8")
+    text = seed_text()
     tr, engine = make()
     result = tr.translate(text, targets=["en", "uz"])
     expected = paragraph_sentences(parse_article(text))
@@ -81,7 +79,7 @@ def test_duplicates_are_translated_once():
 
 def test_cache_makes_an_edit_cost_one_sentence(tmp_path):
     cache = TranslationCache(tmp_path / "cache.sqlite3")
-    text = SEED.read_text(encoding="utf-8")
+    text = seed_text()
     first, engine1 = make(cache=cache)
     first.translate(text, ["en"])
     n = len(engine1.sentences_seen)
@@ -157,13 +155,11 @@ def test_flags_and_truncation_warning():
 def test_progress_reaches_total():
     tr, _ = make(max_batch_size=2)
     seen = []
-    tr.translate(
-        SEED.read_text(encoding="utf-8"), ["en", "uz"], progress=lambda d, t: seen.append((d, t))
-    )
+    tr.translate(seed_text(), ["en", "uz"], progress=lambda d, t: seen.append((d, t)))
     total = seen[-1][1]
     assert seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
-    assert total == 2 * sum(len(p) for p in paragraph_sentences(parse_article(SEED.read_text())))
+    assert total == 2 * sum(len(p) for p in paragraph_sentences(parse_article(seed_text())))
 
 
 def test_translate_sentences_is_sentence_mode():

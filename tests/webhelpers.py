@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from service.engines.base import DecodeOptions, Hypothesis
@@ -18,20 +16,16 @@ from service.settings import Settings, load_settings
 from service.translate import Translator
 from tests.fakes import FakeEngine
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+#: Parent of every throwaway cache folder below; removed with all of them when Python exits.
+_SCRATCH: tempfile.TemporaryDirectory | None = None
 
 
-def seed_text() -> str:
-    return SEED_PATH.read_text(encoding="utf-8")
-
-
-def artifacts_dir() -> Path:
-    """Where tests leave files for people (screenshots, latency): ``AUDARMA_TEST_ARTIFACTS``
-    or ``tests/artifacts``."""
-    path = Path(os.environ.get("AUDARMA_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def scratch_dir() -> str:
+    """A fresh empty folder, removed at the latest when the test process exits."""
+    global _SCRATCH
+    if _SCRATCH is None:
+        _SCRATCH = tempfile.TemporaryDirectory(prefix="audarma-test-cache-")
+    return tempfile.mkdtemp(dir=_SCRATCH.name)
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -39,8 +33,7 @@ def make_settings(**overrides: Any) -> Settings:
     translation cache stay out of the tests."""
     # A throwaway cache_dir too: the ctranslate2 engine converts models into it, and
     # module-scoped fixtures run before the per-test isolation in conftest.py.
-    scratch = tempfile.mkdtemp(prefix="audarma-test-cache-")
-    return load_settings({"cache": False, "cache_dir": scratch, **overrides}, env={})
+    return load_settings({"cache": False, "cache_dir": scratch_dir(), **overrides}, env={})
 
 
 def fake_translator(settings: Settings | None = None, engine: Any = None) -> Translator:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..engines.convert import QUANTIZATIONS
+from ..engines.convert import QUANTIZATIONS, convert_model, describe_source, ensure_converted
+from ..engines.ctranslate2_engine import CTranslate2Engine
+from ..engines.tuning import choose_compute_type, resolve_ct2_device, storage_quantization
 from .common import Output, settings_from_args
 
 
@@ -39,10 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engines.convert import convert_model, describe_source, ensure_converted
-    from ..engines.ctranslate2_engine import CTranslate2Engine
-    from ..engines.tuning import choose_compute_type, resolve_ct2_device, storage_quantization
-
     settings = settings_from_args(args, model="model", device="device")
     device = resolve_ct2_device(settings.device)
     compute_type = choose_compute_type(device, args.quantization)

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..evaluation.compare import DEFAULT_TRIALS, compare_runs, render_text
 from ..evaluation.options import EvalOptions
-from ..summarizers import STRATEGIES
+from ..evaluation.runner import run_evaluation
+from ..summarizers import STRATEGY_NAMES
 from .score import add_scoring_arguments
 from .translate import add_model_arguments, translator_from_args
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--summaries", action="store_true", help="also evaluate summaries")
     parser.add_argument(
         "--strategy",
-        choices=STRATEGIES,
+        choices=STRATEGY_NAMES,
         default="extractive",
         help="summary strategy (models: settings summary_model / llm_model, AUDARMA_* variables)",
     )
@@ -66,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
         return _compare(args)
     if not args.dataset or not args.out:
         raise InputError("give --dataset and --out (or --compare RUN_A RUN_B)")
-    from ..evaluation.runner import run_evaluation
-
     options = EvalOptions(
         targets=args.to,
         summaries=args.summaries,

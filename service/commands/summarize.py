@@ -7,7 +7,7 @@ import sys
 
 from ..languages import parse_languages
 from ..summarize import Summarizer
-from ..summarizers import STRATEGIES
+from ..summarizers import STRATEGY_NAMES
 from .common import Output, add_io_arguments, read_text
 from .translate import add_model_arguments, translator_from_args
 
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_io_arguments(parser, file_help="Kazakh article")
     parser.add_argument("--lang", default="kk,en,uz", help="summary languages (default: kk,en,uz)")
     # Checked by Summarizer rather than argparse, for a one-line error like every other.
-    parser.add_argument("--strategy", help=f"{' | '.join(STRATEGIES)} (default: extractive)")
+    parser.add_argument("--strategy", help=f"{' | '.join(STRATEGY_NAMES)} (default: extractive)")
     parser.add_argument("--sentences", type=int, help="most sentences per summary (default: 3)")
     parser.add_argument(
         "--words", type=int, help="most words per summary, in every language (default: no limit)"

@@ -10,7 +10,6 @@ import threading
 
 from ..settings import Settings
 from ..translate import Translator
-from ..web.guard import parse_auth
 from .common import settings_from_args
 from .translate import add_model_arguments
 
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         beam="beam",
         cache="cache",
     )
-    parse_auth(settings.auth)  # a malformed --auth fails before anything loads
+    _ = settings.credentials  # a malformed --auth fails before anything loads
     translator = Translator(settings=settings)
     if args.preload:
         print(f"audarma: loading {settings.model} ...", file=sys.stderr)

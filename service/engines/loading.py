@@ -12,16 +12,12 @@ import os
 from pathlib import Path
 
 from ..errors import ModelLoadError
-
-_TRUE = {"1", "true", "yes", "on"}
+from ..settings import is_true
 
 
 def hub_offline() -> bool:
     """Whether the Hugging Face Hub must not be contacted (read now, not at import)."""
-    return any(
-        os.environ.get(name, "").strip().lower() in _TRUE
-        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
+    return any(is_true(os.environ.get(name)) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
 def looks_like_path(model: str) -> bool:

@@ -7,7 +7,7 @@ NLLB-600M model itself takes (docs/speed.md). For a folder holding NLLB's own to
 transformers saved it (``tokenizer.json`` with ``tokenizer_class`` NllbTokenizer and the
 current tag placement: ``[source tag] tokens </s>``; the engine uses it for the tokenizer
 that ``audarma convert`` bundles), this class reproduces, id for id, the handful of
-tokenizer methods the engine calls; ``tests/test_nllb_tokenizer.py`` compares both on the
+tokenizer methods the engine calls; ``tests/test_engines_nllb_tokenizer.py`` compares both on the
 NTREX text.
 Any other folder (M2M100, the legacy tag placement, custom code) returns ``None`` from
 :func:`load_nllb_tokenizer` and goes through transformers as before.

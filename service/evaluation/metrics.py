@@ -32,6 +32,7 @@ from ..errors import ConfigError, InputError
 from ..languages import get_language
 from ..text import fold_uzbek_apostrophes
 from .rouge import ROUGE
+from .sacrebleu_api import score_of_segments, score_of_totals, segment_statistics, signature
 
 TRANSLATION_METRICS = ("bleu", "chrf++", "ter")
 ROUGE_METRICS = ("rouge1", "rouge2", "rougeL")
@@ -148,11 +149,11 @@ class SegmentStats:
     def score(self, indices: Sequence[int] | None = None) -> float:
         """The corpus score over all segments (or ``indices``), by sacrebleu's own code path."""
         rows = self.rows if indices is None else [self.rows[i] for i in indices]
-        return float(self.metric._aggregate_and_compute(rows).score)
+        return score_of_segments(self.metric, rows)
 
     def score_totals(self, totals: np.ndarray) -> float:
         """The score of already summed statistics (one bootstrap resample)."""
-        return float(self.metric._compute_score_from_stats(totals).score)
+        return score_of_totals(self.metric, totals)
 
     @cached_property
     def matrix(self) -> np.ndarray:
@@ -239,8 +240,7 @@ class Scorer:
         stats = {}
         for name in self._names:
             metric = make_metric(name)
-            rows = metric._extract_corpus_statistics(hyps, refs)
-            stats[name] = SegmentStats(name, metric, [list(row) for row in rows])
+            stats[name] = SegmentStats(name, metric, segment_statistics(metric, hyps, refs))
         return stats
 
     def score(
@@ -265,10 +265,7 @@ class Scorer:
 
     def signature(self, metric: Metric) -> str:
         """The metric's sacrebleu signature (with the bootstrap settings) plus the folding tag."""
-        if self.n_bootstrap > 1:
-            metric.n_bootstrap = self.n_bootstrap
-            metric.seed = str(self.seed).lower()
-        return f"{metric.get_signature().format()}|{self.normalization_tag}"
+        return f"{signature(metric, self.n_bootstrap, self.seed)}|{self.normalization_tag}"
 
     def _checked(
         self, hypotheses: Sequence[str], references: Sequence[ReferenceStream]

@@ -9,18 +9,27 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
-from typing import Any
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from .metrics import DISPLAY_NAMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 #: The per-document metric plotted for each task.
 DISTRIBUTION_METRIC = {"translation": ("chrf++", "bleu", "ter"), "summary": ("rougeL",)}
 
 
+def _figure(width: float, height: float) -> Figure:
+    """A new figure; matplotlib (0.6 s to import) loads only when a report is drawn."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
 def _data_uri(figure: Figure) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -35,7 +44,7 @@ def scores_plot(rows: Sequence[dict[str, Any]], task: str) -> str | None:
     metrics = list(dict.fromkeys(name for row in rows for name in row["metrics"]))
     systems = list(dict.fromkeys(row["system"] for row in rows))
     languages = list(dict.fromkeys(row["language"] for row in rows))
-    figure = Figure(figsize=(3.2 * len(metrics) + 0.8, 3.4), layout="constrained")
+    figure = _figure(3.2 * len(metrics) + 0.8, 3.4)
     axes = figure.subplots(1, len(metrics), squeeze=False)[0]
     width = 0.8 / len(systems)
     for ax, metric in zip(axes, metrics, strict=True):
@@ -81,7 +90,7 @@ def distribution_plot(report: dict[str, Any], task: str) -> str | None:
             series[f"{row['system']}\n{row['language']}"] = values
     if not series:
         return None
-    figure = Figure(figsize=(max(4.0, 1.3 * len(series) + 1.5), 3.4), layout="constrained")
+    figure = _figure(max(4.0, 1.3 * len(series) + 1.5), 3.4)
     ax = figure.subplots()
     ax.boxplot(list(series.values()), showfliers=False)
     ax.set_xticks(range(1, len(series) + 1), list(series))

@@ -29,6 +29,7 @@ from ..errors import AudarmaError
 from ..jobs.store import RunStore
 from ..languages import SOURCE_LANGUAGE
 from ..results import SentencePair
+from ..summarize import Summarizer
 from ..translate import Translator
 from .datasets import EvalDataset, EvalDocument, load_dataset
 from .options import EvalOptions
@@ -79,8 +80,6 @@ def run_evaluation(
 
 def make_summarizer(translator: Translator, strategy: str) -> Any:
     """The project's :class:`Summarizer` for ``strategy``, sharing the translator."""
-    from ..summarize import Summarizer
-
     return Summarizer(translator=translator, strategy=strategy, settings=translator.settings)
 
 

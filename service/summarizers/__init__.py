@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from .base import Budget, Document, Draft, Strategy, StrategyOutput, prepare
+from .extractive import ExtractiveStrategy
+from .llm import LLMStrategy
+from .seq2seq import Seq2SeqStrategy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..settings import Settings
@@ -23,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "STRATEGIES",
+    "STRATEGY_NAMES",
     "Budget",
     "Document",
     "Draft",
@@ -33,7 +37,18 @@ __all__ = [
     "prepare",
 ]
 
-STRATEGIES = ("extractive", "seq2seq", "llm")
+#: ``factory(translator, settings, model)`` -> a strategy; ``model`` replaces the model it
+#: would load (tests, sharing), ``translator`` is called only when a translation is needed.
+StrategyFactory = Callable[[Callable[[], "Translator"], "Settings", Any], Strategy]
+
+#: Strategy name -> factory: the one registry of summary strategies (CLI choices, the API's
+#: schema and the page's radio buttons are built from it).
+STRATEGIES: dict[str, StrategyFactory] = {
+    "extractive": lambda translator, settings, model: ExtractiveStrategy(translator),
+    "seq2seq": lambda translator, settings, model: Seq2SeqStrategy(translator, settings, model),
+    "llm": lambda translator, settings, model: LLMStrategy(translator, settings, model=model),
+}
+STRATEGY_NAMES = tuple(STRATEGIES)
 
 
 def check_strategy(name: str) -> str:
@@ -53,15 +68,4 @@ def create_strategy(
     model: Any = None,
 ) -> Strategy:
     """The strategy ``name``; ``model`` replaces the model it would load (tests, sharing)."""
-    key = check_strategy(name)
-    if key == "extractive":
-        from .extractive import ExtractiveStrategy
-
-        return ExtractiveStrategy(translator)
-    if key == "seq2seq":
-        from .seq2seq import Seq2SeqStrategy
-
-        return Seq2SeqStrategy(translator, settings, model)
-    from .llm import LLMStrategy
-
-    return LLMStrategy(translator, settings, model=model)
+    return STRATEGIES[check_strategy(name)](translator, settings, model)

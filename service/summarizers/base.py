@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ..checks import CUT, SUMMARY_WORD
-from ..errors import ConfigError, InputError, InputTooLargeError
-from ..text import Article, paragraph_sentences, parse_article, split_sentences
+from ..errors import ConfigError, InputError
+from ..text import Article, check_text, paragraph_sentences, parse_article, split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..languages import Language
@@ -131,13 +131,7 @@ def is_fragment(sentence: str) -> bool:
 
 def prepare(text: str, max_chars: int) -> Document:
     """Parse and segment ``text``; refuse what cannot be summarised with one clear line."""
-    if len(text) > max_chars:
-        raise InputTooLargeError(
-            f"the text has {len(text)} characters; the limit is {max_chars}"
-            " (setting max_chars / AUDARMA_MAX_CHARS)"
-        )
-    if not text.strip():
-        raise InputError("the article is empty")
+    check_text(text, max_chars)
     article = parse_article(text)
     paragraphs = paragraph_sentences(article)
     candidates: list[Candidate] = []

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..checks import CUT, EMPTY
 from ..languages import SOURCE_LANGUAGE
+from ..prompts import PromptLibrary
 from .base import ELLIPSIS, Budget, Document, Draft, StrategyOutput, split_text, token_budget
+from .models import ChatModel, Generation
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..languages import Language
-    from ..prompts import PromptLibrary
     from ..settings import Settings
     from ..translate import Translator
-    from .models import Generation
 
 TASK = "summarize"
 #: List markers and emphasis chat models like to add; a summary is plain sentences.
@@ -86,8 +86,6 @@ class LLMStrategy:
         prompts: PromptLibrary | None = None,
         model: ChatLike | None = None,
     ) -> None:
-        from ..prompts import PromptLibrary
-
         self._translator = translator
         self.settings = settings
         self.prompts = prompts or PromptLibrary(settings.prompts_dir or None)
@@ -96,8 +94,6 @@ class LLMStrategy:
     @property
     def model(self) -> ChatLike:
         if self._model is None:
-            from .models import ChatModel
-
             self._model = ChatModel(self.settings.llm_model, self.settings)
         return self._model
 

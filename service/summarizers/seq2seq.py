@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Protocol
 from ..checks import CUT, EMPTY, FLAG_ORDER
 from ..languages import SOURCE_LANGUAGE
 from .base import Budget, Document, Draft, StrategyOutput, split_text, token_budget
+from .models import Generation, Seq2SeqSummarizer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..languages import Language
     from ..settings import Settings
     from ..translate import Translator
-    from .models import Generation
 
 #: The language whose summary is translated into Kazakh.
 PIVOT = "en"
@@ -60,8 +60,6 @@ class Seq2SeqStrategy:
     @property
     def model(self) -> SummaryModel:
         if self._model is None:
-            from .models import Seq2SeqSummarizer
-
             self._model = Seq2SeqSummarizer(self.settings.summary_model, self.settings)
         return self._model
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AudarmaError
+from ..summarizers import STRATEGY_NAMES
 from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
 
@@ -44,7 +45,7 @@ class TranslateRequest(_Strict):
 class SummarizeRequest(_Strict):
     text: str = Field(description="the Kazakh article")
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    strategy: Literal["extractive", "seq2seq", "llm"] = "extractive"
+    strategy: Literal[STRATEGY_NAMES] = "extractive"  # type: ignore[valid-type]
     sentences: int = Field(3, ge=1, le=MAX_SUMMARY_SENTENCES)
 
 

@@ -17,13 +17,14 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..settings import Settings, load_settings
+from ..summarize import Summarizer
 from ..translate import Translator
 from .api import PREFIX, build_router, install_api_fallback, install_error_handlers
 from .files import DownloadDir
-from .guard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth
+from .guard import BasicAuthMiddleware, BodyLimitMiddleware
 from .page import build_page
 from .render import CSS
-from .services import AppServices, SummarizerFactory
+from .services import AppServices
 
 #: Paths reachable without credentials when basic auth is on: liveness probes need no secret
 #: and learn nothing from it but "ok", the version and the model name.
@@ -45,16 +46,16 @@ The page at `/` offers the same functions to people.
 def create_app(
     settings: Settings | None = None,
     translator: Translator | None = None,
-    summarizer_factory: SummarizerFactory | None = None,
+    summarizer: Summarizer | None = None,
 ) -> FastAPI:
     """The FastAPI app with the JSON API and the page; serve it with any ASGI server.
 
-    ``translator`` and ``summarizer_factory`` replace the ones built from ``settings`` (tests
-    pass a translator with a fake engine; ``audarma ui`` lets them default).
+    ``translator`` and ``summarizer`` replace the ones built from ``settings`` (tests pass a
+    translator with a fake engine; ``audarma ui`` lets them default).
     """
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     settings = settings or (translator.settings if translator else load_settings())
-    services = AppServices(settings, translator=translator, summarizer_factory=summarizer_factory)
+    services = AppServices(settings, translator=translator, summarizer=summarizer)
     downloads = DownloadDir()
 
     @asynccontextmanager
@@ -76,7 +77,7 @@ def create_app(
     app.include_router(router)
     install_api_fallback(app, router)
 
-    credentials = parse_auth(settings.auth)
+    credentials = settings.credentials
     app.add_middleware(BodyLimitMiddleware, limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars))
     if credentials:
         # Added last, so it runs first: nothing, not even a body, is read for a stranger.

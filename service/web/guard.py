@@ -15,8 +15,6 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from ..errors import ConfigError
-
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -24,16 +22,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REALM = "Audarma"
-
-
-def parse_auth(spec: str) -> tuple[str, str] | None:
-    """``"user:password"`` -> ``(user, password)``; an empty string turns auth off."""
-    if not spec:
-        return None
-    user, sep, password = spec.partition(":")
-    if not sep or not user or not password:
-        raise ConfigError("auth expects 'user:password' with both parts non-empty")
-    return user, password
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: Iterable = ()) -> None:

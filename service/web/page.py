@@ -18,6 +18,8 @@ import gradio as gr
 
 from ..errors import AudarmaError, InputError
 from ..languages import LANGUAGES, get_language
+from ..settings import Settings
+from ..summarizers import STRATEGY_NAMES
 from .files import (
     DownloadDir,
     dev_set_available,
@@ -33,7 +35,7 @@ from .render import (
     translation_status,
     translation_text,
 )
-from .services import MAX_SUMMARY_SENTENCES, METRICS, STRATEGIES, AppServices
+from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
 
 log = logging.getLogger(__name__)
@@ -193,27 +195,35 @@ INTRO = (
 )
 
 
-def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
-    """The page's Blocks, with ``/translate``, ``/summarize`` and ``/evaluate`` API names."""
-    settings = services.settings
-    seeds = seed_articles()
+class PageHandlers:
+    """The page's event handlers: the views above, bound to the app's services.
+
+    Methods rather than closures, so each tab's wiring names what it calls; Gradio passes a
+    :class:`gr.Progress` to any handler that declares one as a default argument.
+    """
+
+    def __init__(self, services: AppServices, downloads: DownloadDir) -> None:
+        self.services = services
+        self.downloads = downloads
 
     @readable_errors
-    def translate(text: str, targets: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
-        return translate_view(services, downloads, text, targets, progress)
+    def translate(self, text: str, targets: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+        return translate_view(self.services, self.downloads, text, targets, progress)
 
     @readable_errors
     def summarize(
+        self,
         text: str,
         strategy: str,
         languages: list[str],
         sentences: float,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple:
-        return summarize_view(services, text, strategy, languages, sentences, progress)
+        return summarize_view(self.services, text, strategy, languages, sentences, progress)
 
     @readable_errors
     def evaluate(
+        self,
         hypotheses_text: str,
         hypotheses_file: str | None,
         reference_text: str,
@@ -225,7 +235,7 @@ def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple:
         return evaluate_view(
-            services,
+            self.services,
             hypotheses_text,
             hypotheses_file,
             reference_text,
@@ -237,124 +247,120 @@ def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
             progress,
         )
 
+
+def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
+    """The page's Blocks, with ``/translate``, ``/summarize`` and ``/evaluate`` API names."""
+    settings = services.settings
+    handlers = PageHandlers(services, downloads)
+    seeds = seed_articles()
     with gr.Blocks(title="Audarma", analytics_enabled=False, delete_cache=(3600, 3600)) as page:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Translate", id="translate"):
-                article = gr.Textbox(
-                    label="Kazakh article",
-                    lines=10,
-                    max_lines=30,
-                    placeholder="Paste a Kazakh article"
-                    " (optional first line: date YYYY-MM-DD headline)",
-                    elem_id="aud-article",
-                )
-                with gr.Row():
-                    targets = gr.Radio(
-                        TARGET_CHOICES, value="en,uz", label="Translate into", elem_id="aud-targets"
-                    )
-                    translate_btn = gr.Button(
-                        "Translate", variant="primary", elem_id="aud-translate"
-                    )
-                if seeds:
-                    gr.Examples(
-                        [[seeds[0], "en,uz"]], inputs=[article, targets], label="Seed article"
-                    )
-                status = gr.Markdown(elem_id="aud-status")
-                with gr.Row(equal_height=True):
-                    english = gr.Textbox(
-                        label="English", lines=10, buttons=["copy"], elem_id="aud-en"
-                    )
-                    uzbek = gr.Textbox(label="Uzbek", lines=10, buttons=["copy"], elem_id="aud-uz")
-                gr.Markdown("### Sentence by sentence")
-                aligned = gr.HTML(elem_id="aud-aligned")
-                files = gr.File(
-                    label="Download (text and JSON)", file_count="multiple", elem_id="aud-files"
-                )
-                with gr.Accordion("JSON", open=False):
-                    translation_json = gr.JSON(elem_id="aud-translation-json")
+                translate_tab(handlers, seeds)
             with gr.Tab("Summarize", id="summarize"):
-                summary_article = gr.Textbox(
-                    label="Kazakh article", lines=10, max_lines=30, elem_id="aud-summary-article"
-                )
-                with gr.Row():
-                    strategy = gr.Radio(
-                        list(STRATEGIES), value=settings.summary_strategy, label="Strategy"
-                    )
-                    summary_languages = gr.CheckboxGroup(
-                        LANGUAGE_CHOICES, value=["kk", "en", "uz"], label="Languages"
-                    )
-                    length = gr.Slider(
-                        1,
-                        MAX_SUMMARY_SENTENCES,
-                        value=settings.summary_sentences,
-                        step=1,
-                        label="Length (sentences)",
-                    )
-                summarize_btn = gr.Button("Summarize", variant="primary", elem_id="aud-summarize")
-                if seeds:
-                    gr.Examples([[seeds[0]]], inputs=[summary_article], label="Seed article")
-                summaries = gr.HTML(elem_id="aud-summaries")
-                with gr.Accordion("JSON", open=False):
-                    summary_json = gr.JSON()
+                summarize_tab(handlers, seeds, settings)
             with gr.Tab("Evaluate", id="evaluate"):
-                with gr.Row():
-                    with gr.Column():
-                        hyp_text = gr.Textbox(label="Hypotheses (one segment per line)", lines=8)
-                        hyp_file = gr.File(label="…or upload them (.txt)", file_types=[".txt"])
-                    with gr.Column():
-                        ref_text = gr.Textbox(label="Reference (one segment per line)", lines=8)
-                        ref_files = gr.File(
-                            label="…or upload references (one .txt each)",
-                            file_count="multiple",
-                            file_types=[".txt"],
-                        )
-                with gr.Row():
-                    use_dev = gr.Checkbox(
-                        label="Use the bundled NTREX-128 dev set as references"
-                        " (no hypotheses: translate its first lines with the loaded model)",
-                        value=False,
-                        interactive=dev_set_available(),
-                    )
-                    dev_lines = gr.Number(
-                        20, label="Dev set lines", minimum=1, maximum=DEV_SET_MAX_LINES, precision=0
-                    )
-                with gr.Row():
-                    score_language = gr.Dropdown(
-                        LANGUAGE_CHOICES, value="en", label="Language of the texts"
-                    )
-                    metrics = gr.CheckboxGroup(list(METRICS), value=list(METRICS), label="Metrics")
-                score_btn = gr.Button("Score", variant="primary", elem_id="aud-score")
-                scores = gr.HTML(elem_id="aud-scores")
-                with gr.Accordion("JSON", open=False):
-                    score_json = gr.JSON()
-
-        translate_btn.click(
-            translate,
-            inputs=[article, targets],
-            outputs=[english, uzbek, aligned, files, translation_json, status],
-            api_name="translate",
-        )
-        summarize_btn.click(
-            summarize,
-            inputs=[summary_article, strategy, summary_languages, length],
-            outputs=[summaries, summary_json],
-            api_name="summarize",
-        )
-        score_btn.click(
-            evaluate,
-            inputs=[
-                hyp_text,
-                hyp_file,
-                ref_text,
-                ref_files,
-                use_dev,
-                dev_lines,
-                score_language,
-                metrics,
-            ],
-            outputs=[scores, score_json],
-            api_name="evaluate",
-        )
+                evaluate_tab(handlers)
     page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return page
+
+
+def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
+    """The article, the targets, both translations side by side, the aligned view, downloads."""
+    article = gr.Textbox(
+        label="Kazakh article",
+        lines=10,
+        max_lines=30,
+        placeholder="Paste a Kazakh article (optional first line: date YYYY-MM-DD headline)",
+        elem_id="aud-article",
+    )
+    with gr.Row():
+        targets = gr.Radio(
+            TARGET_CHOICES, value="en,uz", label="Translate into", elem_id="aud-targets"
+        )
+        button = gr.Button("Translate", variant="primary", elem_id="aud-translate")
+    if seeds:
+        gr.Examples([[seeds[0], "en,uz"]], inputs=[article, targets], label="Seed article")
+    status = gr.Markdown(elem_id="aud-status")
+    with gr.Row(equal_height=True):
+        english = gr.Textbox(label="English", lines=10, buttons=["copy"], elem_id="aud-en")
+        uzbek = gr.Textbox(label="Uzbek", lines=10, buttons=["copy"], elem_id="aud-uz")
+    gr.Markdown("### Sentence by sentence")
+    aligned = gr.HTML(elem_id="aud-aligned")
+    files = gr.File(label="Download (text and JSON)", file_count="multiple", elem_id="aud-files")
+    with gr.Accordion("JSON", open=False):
+        translation_json = gr.JSON(elem_id="aud-translation-json")
+    button.click(
+        handlers.translate,
+        inputs=[article, targets],
+        outputs=[english, uzbek, aligned, files, translation_json, status],
+        api_name="translate",
+    )
+
+
+def summarize_tab(handlers: PageHandlers, seeds: Sequence[str], settings: Settings) -> None:
+    """The article, a strategy, languages and a length; the summaries with their flags."""
+    article = gr.Textbox(
+        label="Kazakh article", lines=10, max_lines=30, elem_id="aud-summary-article"
+    )
+    with gr.Row():
+        strategy = gr.Radio(list(STRATEGY_NAMES), value=settings.summary_strategy, label="Strategy")
+        languages = gr.CheckboxGroup(LANGUAGE_CHOICES, value=["kk", "en", "uz"], label="Languages")
+        length = gr.Slider(
+            1,
+            MAX_SUMMARY_SENTENCES,
+            value=settings.summary_sentences,
+            step=1,
+            label="Length (sentences)",
+        )
+    button = gr.Button("Summarize", variant="primary", elem_id="aud-summarize")
+    if seeds:
+        gr.Examples([[seeds[0]]], inputs=[article], label="Seed article")
+    summaries = gr.HTML(elem_id="aud-summaries")
+    with gr.Accordion("JSON", open=False):
+        summary_json = gr.JSON()
+    button.click(
+        handlers.summarize,
+        inputs=[article, strategy, languages, length],
+        outputs=[summaries, summary_json],
+        api_name="summarize",
+    )
+
+
+def evaluate_tab(handlers: PageHandlers) -> None:
+    """Hypotheses and references (pasted, uploaded, or the bundled dev set); the scores."""
+    with gr.Row():
+        with gr.Column():
+            hyp_text = gr.Textbox(label="Hypotheses (one segment per line)", lines=8)
+            hyp_file = gr.File(label="…or upload them (.txt)", file_types=[".txt"])
+        with gr.Column():
+            ref_text = gr.Textbox(label="Reference (one segment per line)", lines=8)
+            ref_files = gr.File(
+                label="…or upload references (one .txt each)",
+                file_count="multiple",
+                file_types=[".txt"],
+            )
+    with gr.Row():
+        use_dev = gr.Checkbox(
+            label="Use the bundled NTREX-128 dev set as references"
+            " (no hypotheses: translate its first lines with the loaded model)",
+            value=False,
+            interactive=dev_set_available(),
+        )
+        dev_lines = gr.Number(
+            20, label="Dev set lines", minimum=1, maximum=DEV_SET_MAX_LINES, precision=0
+        )
+    with gr.Row():
+        language = gr.Dropdown(LANGUAGE_CHOICES, value="en", label="Language of the texts")
+        metrics = gr.CheckboxGroup(list(METRICS), value=list(METRICS), label="Metrics")
+    button = gr.Button("Score", variant="primary", elem_id="aud-score")
+    scores = gr.HTML(elem_id="aud-scores")
+    with gr.Accordion("JSON", open=False):
+        score_json = gr.JSON()
+    button.click(
+        handlers.evaluate,
+        inputs=[hyp_text, hyp_file, ref_text, ref_files, use_dev, dev_lines, language, metrics],
+        outputs=[scores, score_json],
+        api_name="evaluate",
+    )

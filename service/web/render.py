@@ -10,21 +10,12 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from ..checks import ALL_FLAGS
 from ..languages import LANGUAGES, SOURCE_LANGUAGE
 from ..results import TranslationResult
 
 #: What each QA flag means, shown as the badge's tooltip and in the legend.
-FLAG_HELP: dict[str, str] = {
-    "untranslated": "the output is still Kazakh (Cyrillic) or repeats the source",
-    "numbers": "a number in the source is missing from the output",
-    "length": "the output is much shorter or longer than the source usually is",
-    "repetition": "words repeat in a loop (\u201cword salad\u201d)",
-    "truncated": "the output hit its length limit and may be cut short",
-    "unsupported_number": "the summary has a number the article does not",
-    "unsupported_entity": "the summary names something the article does not",
-    "cut": "the summary was shortened to fit its length",
-    "empty": "no usable summary text was produced",
-}
+FLAG_HELP: dict[str, str] = ALL_FLAGS
 
 #: Styles for the classes below, given to Gradio as the page's CSS.
 CSS = """

@@ -7,23 +7,21 @@ both.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
 from ..errors import InputError, InputTooLargeError
+from ..evaluation.metrics import METRICS as ALL_METRICS
+from ..evaluation.metrics import Scorer
 from ..languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from ..results import TranslationResult
 from ..settings import Settings, load_settings
+from ..summarize import Summarizer, SummaryResult
+from ..text import check_text
 from ..translate import ProgressCallback, Translator
 from .workpool import WorkPool
 
-#: ``summarizer_factory(strategy)`` -> a :class:`~service.summarize.Summarizer` (or any object
-#: with its ``summarize(text, languages=..., sentences=...)``).
-SummarizerFactory = Callable[[str], Any]
-
-STRATEGIES = ("extractive", "seq2seq", "llm")
 #: The metric choices offered (``rouge`` stands for ROUGE-1, -2 and -L); all by default.
 METRICS = ("bleu", "chrf++", "ter", "rouge")
 MAX_SUMMARY_SENTENCES = 10
@@ -38,59 +36,27 @@ class AppServices:
         self,
         settings: Settings | None = None,
         translator: Translator | None = None,
-        summarizer_factory: SummarizerFactory | None = None,
+        summarizer: Summarizer | None = None,
     ) -> None:
         self.settings = settings or (translator.settings if translator else load_settings())
         self.pool = WorkPool(self.settings.concurrency, self.settings.queue_size)
-        self._translator = translator
-        self._summarizer_factory = summarizer_factory
-        self._summarizers: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        #: The one summarizer (strategy chosen per call); it holds the one translator, whose
+        #: model loads on first use, once, for the API and the page alike.
+        self.summarizer = summarizer or Summarizer(translator=translator, settings=self.settings)
 
-    # ------------------------------------------------------------------ shared objects
     @property
     def translator(self) -> Translator:
-        """The one translator (its model loads on first use, once, for API and page alike)."""
-        with self._lock:
-            if self._translator is None:
-                self._translator = Translator(settings=self.settings)
-            return self._translator
+        """The one translator (created on first use; its model loads on first translation)."""
+        return self.summarizer.translator
 
     def load_model(self) -> None:
         """Load the translation model now (``audarma ui`` does, to fail before serving)."""
         _ = self.translator.engine
 
-    def summarizer(self, strategy: str) -> Any:
-        """The summarizer for ``strategy``, built once and kept (it may hold its own model)."""
-        if strategy not in STRATEGIES:
-            raise InputError(
-                f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}"
-            )
-        translator = self.translator
-        with self._lock:
-            if strategy not in self._summarizers:
-                if self._summarizer_factory is not None:
-                    self._summarizers[strategy] = self._summarizer_factory(strategy)
-                else:
-                    from ..summarize import Summarizer
-
-                    self._summarizers[strategy] = Summarizer(
-                        translator=translator, strategy=strategy
-                    )
-            return self._summarizers[strategy]
-
     # ------------------------------------------------------------------ checks
     def check_text(self, text: str) -> str:
         """Refuse empty text (400) and text over the size limit (413) before any model work."""
-        limit = self.settings.max_chars
-        if not text or not text.strip():
-            raise InputError("the text is empty; paste a Kazakh article")
-        if len(text) > limit:
-            raise InputTooLargeError(
-                f"the text has {len(text)} characters; the limit is {limit}"
-                " (setting max_chars / AUDARMA_MAX_CHARS)"
-            )
-        return text
+        return check_text(text, self.settings.max_chars)
 
     # ------------------------------------------------------------------ operations
     def translate(
@@ -103,13 +69,15 @@ class AppServices:
 
     def summarize(
         self, text: str, languages: Sequence[str] | str, strategy: str, sentences: int
-    ) -> Any:
-        """Summarize one article in each language (the result has ``to_dict()``)."""
+    ) -> SummaryResult:
+        """Summarize one article in each language with ``strategy``."""
         self.check_text(text)
         codes = [lang.code for lang in parse_languages(languages)]
         if not 1 <= sentences <= MAX_SUMMARY_SENTENCES:
             raise InputError(f"sentences must be between 1 and {MAX_SUMMARY_SENTENCES}")
-        return self.summarizer(strategy).summarize(text, languages=codes, sentences=sentences)
+        return self.summarizer.summarize(
+            text, languages=codes, sentences=sentences, strategy=strategy
+        )
 
     def check_score_input(
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
@@ -143,9 +111,6 @@ class AppServices:
         normalize: bool = True,
     ) -> dict[str, Any]:
         """Score line-aligned hypotheses: the same dict as ``audarma score --format json``."""
-        from ..evaluation.metrics import METRICS as ALL_METRICS
-        from ..evaluation.metrics import Scorer
-
         self.check_score_input(hypotheses, references)
         scorer = Scorer(
             language=language, metrics=list(metrics or ALL_METRICS), normalize=normalize
@@ -155,14 +120,10 @@ class AppServices:
     # ------------------------------------------------------------------ facts
     def health(self) -> dict[str, Any]:
         """Liveness plus what an operator wants at a glance: model and queue occupancy."""
-        translator = self._translator
-        model = translator.model_info if translator else None
         return {
             "status": "ok",
             "version": __version__,
-            "model": model.to_dict()
-            if model
-            else {"name": self.settings.model, "engine": self.settings.engine},
+            "model": self.translator.model_info.to_dict(),
             "queue": {
                 "running": self.pool.running,
                 "waiting": max(0, self.pool.admitted - self.pool.running),

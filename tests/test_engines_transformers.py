@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoTokenizer, PreTrainedTokenizerFast
+from transformers import AutoTokenizer
 
 from service.bench.synthetic import build_tiny_model, ntrex_lines
 from service.engines import ENGINES, load_engine
 from service.engines.base import DecodeOptions, Engine, Hypothesis
-from service.engines.family import SPECIALS_MARGIN, detect_family, finish_hypothesis
+from service.engines.family import SPECIALS_MARGIN
 from service.engines.transformers_engine import TransformersEngine
 from service.errors import ConfigError, LanguageError, ModelLoadError
 from service.languages import LANGUAGES, Language
 from service.settings import Settings
+from tests.data import ROOT
 
 KK, EN, UZ = LANGUAGES["kk"], LANGUAGES["en"], LANGUAGES["uz"]
 FAMILIES = ["nllb", "m2m100"]
@@ -214,26 +215,6 @@ def test_tiny_limit_flags_truncation_with_real_generation(engine: TransformersEn
     assert any(h.truncated for h in hyps)
 
 
-def test_finish_hypothesis_rules(tiny_nllb_dir: Path):
-    tok = AutoTokenizer.from_pretrained(tiny_nllb_dir)
-    eos, pad, tag_id = tok.eos_token_id, tok.pad_token_id, tok.convert_tokens_to_ids("eng_Latn")
-    special = set(tok.all_special_ids)
-    words = [500, 501, 502, 503]
-    cases = {  # (content, limit) -> (truncated, tokens, kept ids)
-        (tuple(words[:2] + [eos, pad]), 3): (False, 2, words[:2]),
-        (tuple(words[:3] + [eos]), 3): (False, 3, words[:3]),  # EOS right after the limit
-        (tuple(words + [eos]), 3): (True, 3, words[:3]),
-        (tuple(words), 3): (True, 3, words[:3]),
-        ((eos, pad, pad), 3): (False, 0, []),
-        ((500, tag_id, 501, eos), 5): (False, 2, [500, tag_id, 501]),  # tags are not counted
-    }
-    for (content, limit), (truncated, tokens, kept) in cases.items():
-        hyp = finish_hypothesis(tok, content, limit, eos, special)
-        assert hyp == Hypothesis(
-            tok.decode(kept, skip_special_tokens=True).strip(), truncated, tokens
-        )
-
-
 # --- source side ----------------------------------------------------------------------------
 
 
@@ -276,7 +257,7 @@ def test_model_max_length_caps_the_input(tmp_path: Path, tiny_spm_model: Path):
     assert TransformersEngine(str(folder), device="cpu").max_input_tokens == 40 - SPECIALS_MARGIN
 
 
-# --- languages and families -----------------------------------------------------------------
+# --- languages and options ------------------------------------------------------------------
 
 
 def test_unknown_language_code_is_refused(engine: TransformersEngine):
@@ -289,15 +270,6 @@ def test_unknown_language_code_is_refused(engine: TransformersEngine):
         engine.translate_batch(SENTENCES, klingon, EN, SHORT)
     with pytest.raises(LanguageError, match="Klingon"):
         engine.count_tokens(SENTENCES, klingon)
-
-
-def test_family_detection(tiny_nllb_dir: Path, tiny_m2m100_dir: Path):
-    assert detect_family(AutoTokenizer.from_pretrained(tiny_nllb_dir)) == "nllb"
-    assert detect_family(AutoTokenizer.from_pretrained(tiny_m2m100_dir)) == "m2m100"
-    # A generic tokenizer class: the tag format tells.
-    generic = PreTrainedTokenizerFast(tokenizer_file=str(tiny_nllb_dir / "tokenizer.json"))
-    assert type(generic).__name__ == "TokenizersBackend"  # v5's PreTrainedTokenizerFast
-    assert detect_family(generic) == "nllb"
 
 
 def test_beam_below_one_is_a_config_error(engine: TransformersEngine):
@@ -380,7 +352,6 @@ def test_load_engine_rejects_unknown_engines():
 
 def test_importing_engines_does_not_import_torch():
     code = "import sys, service.engines; print('torch' in sys.modules)"
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

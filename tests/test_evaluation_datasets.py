@@ -17,11 +17,7 @@ from service.evaluation.datasets import (
     split_lines,
 )
 from service.text import parse_article
-
-ROOT = Path(__file__).resolve().parents[1]
-NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
-SEED_SET = ROOT / "eval" / "data" / "seed" / "kazinform-seed.jsonl"
-SEED = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
+from tests.data import NTREX, SEED_PATH, SEED_SET, seed_text
 
 
 @pytest.fixture(scope="module")
@@ -177,10 +173,10 @@ def test_jsonl_duplicate_ids_and_empty_files(tmp_path):
 
 def test_seed_set_is_the_seed_article_without_invented_references():
     dataset = load_dataset(SEED_SET)
-    article = parse_article(SEED.read_text(encoding="utf-8"))
+    article = parse_article(seed_text())
     assert len(dataset.documents) == 1
     doc = dataset.documents[0]
-    assert doc.id == SEED.stem
+    assert doc.id == SEED_PATH.stem
     assert doc.date == article.date == "2025-10-17"
     assert doc.source == article.paragraphs[1:]
     assert doc.summaries == {"kk": [article.paragraphs[0]]}  # the publisher's headline

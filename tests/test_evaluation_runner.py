@@ -18,11 +18,9 @@ from service.settings import load_settings
 from service.summarize import Summarizer
 from service.text import paragraph_sentences, parse_article
 from service.translate import Translator
+from tests.data import NTREX, SEED_SET
 from tests.fakes import FakeEngine, fake_translation
 
-ROOT = Path(__file__).resolve().parents[1]
-NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
-SEED_SET = ROOT / "eval" / "data" / "seed" / "kazinform-seed.jsonl"
 EN, UZ = get_language("en"), get_language("uz")
 
 

@@ -4,7 +4,6 @@ against razdel on the NTREX dev bodies."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -15,16 +14,11 @@ from service.evaluation.segmentation import (
     line_documents,
     score_segmenter,
 )
+from tests.data import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "kazinform-2025-10-17-kz-uz-healthcare.txt"
 EVAL_SCRIPT = ROOT / "eval" / "segmentation_f1.py"
 #: razdel's boundary F1 on the NTREX Kazakh bodies (with quote normalisation): the bar to meet.
 RAZDEL_F1 = 0.977
-
-
-def words(text: str) -> int:
-    return len(text.split())
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import base64
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from service.evaluation.options import EvalOptions
 from service.evaluation.report import format_score, render_markdown
 from service.evaluation.runner import run_evaluation
 from service.translate import Translator
+from tests.data import NTREX
 from tests.fakes import FakeEngine
 
-NTREX = Path(__file__).resolve().parents[1] / "eval" / "data" / "ntrex128-dev"
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 
 

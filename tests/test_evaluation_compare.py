@@ -15,11 +15,9 @@ from service.evaluation.datasets import load_dataset
 from service.evaluation.options import EvalOptions
 from service.evaluation.runner import run_evaluation
 from service.translate import Translator
+from tests.data import NTREX, SEED_SET
 from tests.fakes import FakeEngine
 
-ROOT = Path(__file__).resolve().parents[1]
-NTREX = ROOT / "eval" / "data" / "ntrex128-dev"
-SEED_SET = ROOT / "eval" / "data" / "seed" / "kazinform-seed.jsonl"
 LIMIT = 4
 
 

@@ -14,8 +14,8 @@ import pytest
 from service.bench.synthetic import find_ntrex_dir
 from service.engines.nllb_tokenizer import NllbTokenizer, load_nllb_tokenizer
 from service.languages import get_language
+from tests.data import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 #: NTREX file -> the NLLB tag of its language (the engine's sources, and a few targets).
 FILES = {"kaz.txt": "kaz_Cyrl", "eng-GB.txt": "eng_Latn", "uzb.txt": "uzn_Latn"}
 

@@ -3,7 +3,7 @@
 Translates the seed article on the tiny model and checks what a reader sees: both outputs,
 the sentence-aligned view with its QA flags, the downloads; switches tabs; triggers an error
 and reads the message; and checks that the page asked nothing of any host but the server.
-Screenshots go to the artifacts folder (``AUDARMA_TEST_ARTIFACTS`` or ``tests/artifacts``).
+Screenshots go to the test's temporary folder, or to ``AUDARMA_TEST_ARTIFACTS`` when set.
 """
 
 from __future__ import annotations
@@ -17,15 +17,9 @@ import pytest
 
 from service.text import paragraph_sentences, parse_article
 from service.web import create_app
+from tests.data import seed_text
 from tests.fakes import FakeEngine
-from tests.webhelpers import (
-    GatedEngine,
-    artifacts_dir,
-    fake_translator,
-    make_settings,
-    seed_text,
-    serve_in_thread,
-)
+from tests.webhelpers import GatedEngine, fake_translator, make_settings, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Root needs --no-sandbox; the rest keep Chromium from calling Google on a closed network.
@@ -106,14 +100,13 @@ def page(browser, base_url: str) -> Iterator:
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    path = artifacts_dir() / name
+def screenshot(page, path: Path) -> Path:
     page.screenshot(path=str(path), full_page=True)
     print(f"\nscreenshot: {path}")
     return path
 
 
-def test_translate_the_seed_article(page) -> None:
+def test_translate_the_seed_article(page, artifacts_dir: Path) -> None:
     page.get_by_text("Seed article").first.wait_for()
     page.locator("#aud-article textarea").fill(SEED)
     page.locator("#aud-translate").click()
@@ -157,7 +150,7 @@ def test_translate_the_seed_article(page) -> None:
         len(p["flags"]) for t in data["translations"].values() for q in t["paragraphs"] for p in q
     )
     assert badges.count() == flags
-    screenshot(page, "page-translate.png")
+    screenshot(page, artifacts_dir / "page-translate.png")
 
 
 def test_progress_shows_and_page_stays_responsive(browser, gated) -> None:
@@ -184,25 +177,41 @@ def test_progress_shows_and_page_stays_responsive(browser, gated) -> None:
 
 
 def test_seed_example_fills_the_article(page) -> None:
+    """The example puts the whole seed article, unchanged, in the box and picks both targets;
+    it translates nothing by itself."""
+    targets = page.locator("#aud-targets")
+    targets.get_by_label("English", exact=True).check()
+    assert not targets.get_by_label("English and Uzbek").is_checked()
     page.get_by_text("Seed article").first.wait_for()
     page.get_by_text(SEED[:30], exact=False).first.click()
     page.wait_for_function(
         "n => document.querySelector('#aud-article textarea').value.length === n", arg=len(SEED)
     )
+    assert page.locator("#aud-article textarea").input_value() == SEED
+    assert targets.get_by_label("English and Uzbek").is_checked()
+    assert page.locator("#aud-en textarea").input_value() == ""
+    assert page.locator("#aud-aligned tr.aud-sentence").count() == 0
 
 
-def test_error_is_a_readable_message(page) -> None:
+def test_error_is_a_readable_message(page, artifacts_dir: Path) -> None:
     page.locator("#aud-article textarea").fill("   ")
     page.locator("#aud-translate").click()
-    message = page.get_by_text("the text is empty; paste a Kazakh article")
+    message = page.get_by_text("the article is empty")
     message.wait_for()
     assert message.is_visible()
     assert "Traceback" not in page.content()
-    page.wait_for_timeout(800)  # let the message finish fading in for the screenshot
-    screenshot(page, "page-error.png")
+    # Let the message finish fading in before the screenshot: wait for the (finite) animations
+    # of the message and the elements around it, not for a fixed time.
+    message.evaluate(
+        """el => Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.target && a.effect.target.contains(el)
+                         && a.effect.getComputedTiming().iterations !== Infinity)
+            .map(a => a.finished))"""
+    )
+    screenshot(page, artifacts_dir / "page-error.png")
 
 
-def test_tabs_summarize_and_evaluate(page) -> None:
+def test_tabs_summarize_and_evaluate(page, artifacts_dir: Path) -> None:
     page.get_by_role("tab", name="Summarize").click()
     page.locator("#aud-summarize").wait_for(state="visible")
     assert not page.locator("#aud-translate").is_visible()
@@ -222,7 +231,7 @@ def test_tabs_summarize_and_evaluate(page) -> None:
     bleu.wait_for()
     assert bleu.locator("td").nth(1).inner_text() == "100.00"
     assert "nrefs:1" in bleu.inner_text()
-    screenshot(page, "page-evaluate.png")
+    screenshot(page, artifacts_dir / "page-evaluate.png")
 
     page.get_by_role("tab", name="Translate").click()
     page.locator("#aud-translate").wait_for(state="visible")

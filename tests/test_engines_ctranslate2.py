@@ -30,6 +30,7 @@ from service.errors import ConfigError
 from service.languages import LANGUAGES
 from service.settings import Settings
 from service.translate import Translator
+from tests.data import ROOT
 
 KK, EN, UZ = LANGUAGES["kk"], LANGUAGES["en"], LANGUAGES["uz"]
 SENTENCES = [
@@ -294,7 +295,6 @@ def test_cache_keys_tell_compute_types_apart(tiny_nllb_dir: Path, ct2_cache: Pat
 
 def test_importing_the_engine_registry_stays_light():
     code = "import sys, service.engines; print('ctranslate2' in sys.modules)"
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

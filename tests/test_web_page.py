@@ -21,7 +21,8 @@ from service.web.page import evaluate_view, readable_errors, summarize_view, tra
 from service.web.render import aligned_html, flag_badges, score_table_html, summaries_html
 from service.web.services import AppServices
 from service.web.workpool import BusyError
-from tests.webhelpers import fake_translator, seed_text
+from tests.data import seed_text
+from tests.webhelpers import fake_translator
 
 SEED = seed_text()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
@@ -17,8 +15,7 @@ from service.evaluation.metrics import (
 )
 from service.text import fold_uzbek_apostrophes
 from service.text.files import read_lines
-
-NTREX = Path(__file__).resolve().parents[1] / "eval" / "data" / "ntrex128-dev"
+from tests.data import NTREX
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 and stop cleanly on a signal.
 
 Also measures how long the API takes to translate the seed article on the tiny model and
-leaves the numbers in the artifacts folder (``latency.json``) and in the output (``-s``).
+leaves the numbers in ``latency.json`` (in ``AUDARMA_TEST_ARTIFACTS`` when set, else the test's
+temporary folder) and in the output (``-s``). The numbers are recorded, never asserted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import pytest
 
 from service.cli import main
 from service.text import paragraph_sentences, parse_article
-from tests.webhelpers import artifacts_dir, free_port, seed_text
+from tests.data import seed_text
+from tests.webhelpers import free_port
 
 SEED = seed_text()
 STARTUP_TIMEOUT_S = 90
@@ -75,9 +77,9 @@ def start_server(model: Path, workdir: Path, *extra: str) -> LiveServer:
     )
 
 
-def stop_server(server: LiveServer, sig: int) -> tuple[int, float]:
-    """Send ``sig``; return the exit status and the seconds it took to exit."""
-    started = time.monotonic()
+def stop_server(server: LiveServer, sig: int) -> int:
+    """Send ``sig``; return the exit status. No exit within ``STOP_TIMEOUT_S`` fails the test
+    (a bound against hanging, not a timing check)."""
     server.process.send_signal(sig)
     try:
         code = server.process.wait(timeout=STOP_TIMEOUT_S)
@@ -87,7 +89,7 @@ def stop_server(server: LiveServer, sig: int) -> tuple[int, float]:
         raise AssertionError(
             f"no exit {STOP_TIMEOUT_S} s after {sig!r}:\n{server.output()}"
         ) from None
-    return code, time.monotonic() - started
+    return code
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,7 @@ def server(tiny_nllb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         live.process.wait()
 
 
-def test_plain_http_and_seed_latency(server: LiveServer) -> None:
+def test_plain_http_and_seed_latency(server: LiveServer, artifacts_dir: Path) -> None:
     with httpx.Client(base_url=server.url, timeout=120) as http:
         assert http.get("/api/v1/languages").json()["targets"] == ["en", "uz"]
         assert http.get("/openapi.json").status_code == 200
@@ -127,7 +129,7 @@ def test_plain_http_and_seed_latency(server: LiveServer) -> None:
         "sentences": sum(len(p) for p in sentences),
         "characters": len(SEED),
     }
-    path = artifacts_dir() / "latency.json"
+    path = artifacts_dir / "latency.json"
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"\nseed latency through the API: {record} -> {path}")
 
@@ -157,7 +159,7 @@ def test_gradio_client_translate(server: LiveServer) -> None:
     json_file = next(p for p in downloaded if p.suffix == ".json")
     assert json.loads(json_file.read_text(encoding="utf-8")) == data
 
-    with pytest.raises(AppError, match="the text is empty"):
+    with pytest.raises(AppError, match="the article is empty"):
         client.predict("   ", "en", api_name="/translate")
 
     api = client.view_api(print_info=False, return_format="dict")
@@ -170,9 +172,8 @@ def test_gradio_client_translate(server: LiveServer) -> None:
 
 
 def test_stops_cleanly_on_sigterm(server: LiveServer) -> None:
-    code, seconds = stop_server(server, signal.SIGTERM)
+    code = stop_server(server, signal.SIGTERM)
     assert code == 0, server.output()
-    assert seconds < STOP_TIMEOUT_S
     output = server.output()
     assert "audarma: server stopped" in output
     assert "Traceback" not in output

@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from service.errors import ConfigError
+from service.settings import parse_auth
 from service.web.api import install_error_handlers
-from service.web.guard import BasicAuthMiddleware, BodyLimitMiddleware, parse_auth
+from service.web.guard import BasicAuthMiddleware, BodyLimitMiddleware
 
 
 def _basic(user: str, password: str) -> dict[str, str]:

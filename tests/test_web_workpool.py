@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -30,33 +31,45 @@ def test_errors_propagate_and_free_the_place() -> None:
     assert pool.run_sync(lambda: 1) == 1
 
 
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Poll ``condition`` until it holds (a guard against hanging, not a timing check)."""
+    for _ in range(1000):
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("the pool never reached the expected state")
+
+
 def test_refuses_at_once_when_slots_and_queue_are_full() -> None:
     pool = WorkPool(concurrency=1, queue_size=1)
     release = threading.Event()
-    results: list[str] = []
+    events: list[str] = []
 
     def hold(name: str) -> None:
-        release.wait(10)
-        results.append(name)
+        events.append(f"start {name}")
+        assert release.wait(30), "the test never released the work"
+        events.append(f"end {name}")
 
     workers = [threading.Thread(target=pool.run_sync, args=(hold, n)) for n in ("a", "b")]
     for worker in workers:
         worker.start()
-    deadline = time.monotonic() + 5
-    while pool.admitted < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert pool.admitted == 2 and pool.running == 1  # one runs, one waits
+    try:
+        wait_until(lambda: pool.admitted == 2 and len(events) == 1)
+        assert pool.admitted == 2 and pool.running == 1  # one runs, one waits
 
-    started = time.monotonic()
-    with pytest.raises(BusyError) as excinfo:
-        pool.run_sync(hold, "c")
-    assert time.monotonic() - started < 1  # refused without waiting
-    assert excinfo.value.status_code == 503
-
-    release.set()
-    for worker in workers:
-        worker.join(10)
-    assert sorted(results) == ["a", "b"]
+        with pytest.raises(BusyError) as excinfo:
+            pool.run_sync(hold, "c")
+        assert excinfo.value.status_code == 503
+        # Refused without waiting: the answer came while both places were still held, before
+        # any work finished, and the refused work never started.
+        assert len(events) == 1 and events[0] in ("start a", "start b")
+        assert pool.admitted == 2 and pool.running == 1
+    finally:
+        release.set()
+        for worker in workers:
+            worker.join(10)
+    first, second = events[0][-1], "b" if events[0] == "start a" else "a"
+    assert events == [f"start {first}", f"end {first}", f"start {second}", f"end {second}"]
     assert pool.admitted == 0
 
 
@@ -64,13 +77,16 @@ def test_never_runs_more_than_the_concurrency_limit() -> None:
     pool = WorkPool(concurrency=2, queue_size=20)
     lock = threading.Lock()
     active = peak = 0
+    # Each call waits for a partner inside the pool: two must run at once or the barrier
+    # breaks; a third running beside them would raise the peak.
+    pair = threading.Barrier(2, timeout=30)
 
     def work() -> None:
         nonlocal active, peak
         with lock:
             active += 1
             peak = max(peak, active)
-        time.sleep(0.02)
+        pair.wait()
         with lock:
             active -= 1
 
@@ -79,6 +95,7 @@ def test_never_runs_more_than_the_concurrency_limit() -> None:
 
     asyncio.run(burst())
     assert peak == 2
+    assert pool.admitted == 0 and pool.running == 0
 
 
 def test_rejects_nonsense_limits() -> None:
