@@ -49,3 +49,13 @@ def seed_files() -> list[Path]:
         if files:
             return files
     return []
+
+
+def tuning_sentences(count: int = 8) -> list[str]:
+    """Real Kazakh news sentences to time the engine's thread layouts on (see
+    :mod:`service.engines.autotune`); a plain sentence when no NTREX text is installed."""
+    folder = ntrex_dir()
+    if folder is None:
+        return ["Қазақстан мен Өзбекстан денсаулық сақтау саласындағы ынтымақтастықты тереңдетеді."]
+    lines = (folder / "kaz.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip()][:count]

@@ -48,11 +48,15 @@ class LanguageTranslation:
 
 @dataclass
 class ModelInfo:
+    """Which model translated, with which engine, and whether the target-script shortlist
+    restricted its outputs."""
+
     name: str
     engine: str
+    shortlist: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "engine": self.engine}
+        return {"name": self.name, "engine": self.engine, "shortlist": self.shortlist}
 
 
 @dataclass

@@ -64,10 +64,19 @@ class Settings:
     max_new_tokens: int = 512
     normalize_uzbek: bool = True
     threads: int = 0  # 0: let the engine choose for this machine
+    #: CTranslate2 on CPU: ``auto`` measures the candidate layouts once per machine and model
+    #: (stored next to the converted model), ``default`` uses the built-in policy, or
+    #: TRANSLATORSxTHREADS[/split|/shared][:BEAM_ROWS], e.g. ``2x1/split:16``.
+    thread_layout: str = "auto"
     #: CTranslate2 weights/compute: auto = int8 on CPU, int8_float16 on CUDA (best supported).
     compute_type: str = "auto"
-    #: Restrict output tokens to the target language's script (faster with CTranslate2).
-    shortlist: bool = False
+    #: Restrict Latin-script outputs (en, uz) to Latin and script-neutral tokens: 1.5x faster
+    #: with CTranslate2; it can only change an output the full model would have written
+    #: partly in another script (docs/speed.md), and such sentences are decoded again in full.
+    shortlist: bool = True
+    #: Decode a shortlisted sentence once more in full when its output comes out flagged
+    #: (untranslated, repetition or truncated), keeping the better of the two.
+    shortlist_fallback: bool = True
     # --- cache ---
     cache: bool = True
     cache_dir: str = field(default_factory=_default_cache_dir)

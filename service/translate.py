@@ -1,26 +1,34 @@
 """The article pipeline behind every interface.
 
 text -> parse -> segment -> split over-long sentences -> dedupe -> cache look-up ->
-length-sorted token-budget batches -> engine -> reassemble -> checks -> result objects.
+length-sorted token-budget batches (every target language, and in corpus mode every article,
+in the same batches) -> engine -> shortlist fallback -> reassemble -> checks -> results.
+
+One call translates any number of articles into any number of languages: the pieces of all
+of them are pooled, so two target languages, or many short articles, fill the CPU as well as
+one long article does. An article's result does not depend on what it was pooled with (under
+greedy search exactly; under beam search only a sentence that hits its token limit may come
+out differently, see :mod:`service.engines.family`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .batching import plan_batches
 from .cache import TranslationCache, cache_key
-from .checks import TRUNCATED, check_pair
+from .checks import REPETITION, TRUNCATED, UNTRANSLATED, check_pair
 from .engines import load_engine
 from .engines.base import DecodeOptions, Engine, Hypothesis
-from .errors import InputError
+from .errors import AudarmaError, InputError
 from .languages import SOURCE_LANGUAGE, Language, get_language, parse_languages
 from .results import LanguageTranslation, ModelInfo, SentencePair, TranslationResult
 from .settings import Settings, load_settings
 from .text import (
+    Article,
     check_text,
     join_pieces,
     normalize_uzbek,
@@ -29,7 +37,7 @@ from .text import (
     split_clauses,
 )
 
-#: ``progress(done, total)``: sentences finished so far, out of all to do for this call.
+#: ``progress(done, total)``: sentences finished so far (one per target language), out of all.
 ProgressCallback = Callable[[int, int], None]
 
 #: Settings that change what a translation says: a resumed batch or evaluation run must keep
@@ -46,6 +54,9 @@ OUTPUT_SETTINGS = (
     "normalize_uzbek",
 )
 
+#: Flags on a shortlisted output that send its sentence back to the full vocabulary once.
+FALLBACK_FLAGS = frozenset({UNTRANSLATED, REPETITION, TRUNCATED})
+
 
 def finish_target(text: str, tgt: Language, settings: Settings) -> str:
     """A model's output as Audarma delivers it in ``tgt`` (translations and summaries alike).
@@ -57,13 +68,53 @@ def finish_target(text: str, tgt: Language, settings: Settings) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class ParagraphEvent:
+    """A paragraph of one article finished in one language (for streaming to people)."""
+
+    article: int
+    language: str
+    paragraph: int
+    pairs: list[SentencePair]
+
+
+#: ``on_paragraph(event)``: called as soon as a paragraph is complete in a language.
+ParagraphCallback = Callable[[ParagraphEvent], None]
+
+
 @dataclass
 class TranslatorStats:
-    """Counters that make caching and batching observable (tests, logs, benchmarks)."""
+    """Counters that make caching and batching observable (tests, logs, metrics, bench)."""
 
     engine_sentences: int = 0
     cache_hits: int = 0
+    cache_misses: int = 0
     batches: int = 0
+    #: Sentences decoded a second time without the shortlist (see :data:`FALLBACK_FLAGS`).
+    fallbacks: int = 0
+    #: Translated sentences by target language code.
+    sentences_by_language: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One sentence (or piece of one) to translate from ``src`` into ``tgt``."""
+
+    text: str
+    src: Language
+    tgt: Language
+
+
+@dataclass
+class _Document:
+    """An article ready to translate: its parse and the sentences of each paragraph."""
+
+    article: Article
+    paragraphs: list[list[str]]
+
+    @property
+    def sentences(self) -> list[str]:
+        return [sentence for paragraph in self.paragraphs for sentence in paragraph]
 
 
 class Translator:
@@ -106,15 +157,24 @@ class Translator:
             return self._engine
 
     @property
+    def loaded_engine(self) -> Engine | None:
+        """The engine if it is loaded already (``None``: it loads on the first translation)."""
+        return self._engine
+
+    @property
     def model_info(self) -> ModelInfo:
+        """Which model and engine translate, and whether the shortlist is in effect."""
         if self._engine is not None:
-            return ModelInfo(self._engine.model_name, self._engine.name)
-        return ModelInfo(self.settings.model, self.settings.engine)
+            engine = self._engine
+            shortlist = self.settings.shortlist and bool(_shortlist_scripts(engine))
+            return ModelInfo(engine.model_name, engine.name, shortlist)
+        return ModelInfo(self.settings.model, self.settings.engine, self.settings.shortlist)
 
     def identity(self, targets: Sequence[str | Language] | str) -> dict[str, Any]:
         """What makes this translator's outputs what they are: a batch run's identity."""
+        model = self.model_info
         return {
-            "model": self.model_info.to_dict(),
+            "model": {"name": model.name, "engine": model.engine},
             "targets": [lang.code for lang in parse_languages(targets)],
             "decoding": {name: getattr(self.settings, name) for name in OUTPUT_SETTINGS},
         }
@@ -126,6 +186,7 @@ class Translator:
             max_length_ratio=s.max_length_ratio,
             max_length_offset=s.max_length_offset,
             max_new_tokens=s.max_new_tokens,
+            shortlist=s.shortlist,
         )
 
     # ------------------------------------------------------------------ public API
@@ -136,38 +197,62 @@ class Translator:
         *,
         beam: int | None = None,
         progress: ProgressCallback | None = None,
+        on_paragraph: ParagraphCallback | None = None,
     ) -> TranslationResult:
-        """Translate a whole article into each target language, paragraph for paragraph."""
-        check_text(text, self.settings.max_chars)
+        """Translate a whole article into each target language, paragraph for paragraph.
+
+        ``on_paragraph`` hears of each paragraph as soon as it is done in a language (cached
+        paragraphs first), so a reader can start before the last one is translated.
+        """
+        (result,) = self.translate_many(
+            [text], targets, beam=beam, progress=progress, on_paragraph=on_paragraph
+        )
+        if isinstance(result, AudarmaError):
+            raise result
+        return result
+
+    def translate_many(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | Language] | str = ("en", "uz"),
+        *,
+        beam: int | None = None,
+        progress: ProgressCallback | None = None,
+        on_paragraph: ParagraphCallback | None = None,
+    ) -> list[TranslationResult | AudarmaError]:
+        """Translate several articles at once (corpus mode): their sentences share batches.
+
+        Returns, per article and in order, its result or the error that makes it unusable
+        (one bad article does not stop the others); a bad target list fails the whole call.
+        """
         languages = parse_languages(targets)
         src = get_language(SOURCE_LANGUAGE)
         if src in languages:
             raise InputError("the source language is Kazakh; choose other target languages")
-        article = parse_article(text)
-        paragraphs = paragraph_sentences(article)
-        flat = [sentence for para in paragraphs for sentence in para]
-        if not flat:
-            raise InputError("the article has no text to translate")
-
-        warnings: list[str] = []
-        translations: dict[str, LanguageTranslation] = {}
-        total = len(flat) * len(languages)
-        for number, tgt in enumerate(languages):
-            offset = number * len(flat)
-            report = (
-                None if progress is None else _offset_progress(progress, offset, len(flat), total)
-            )
-            pairs = self.translate_sentences(
-                flat, tgt, beam=beam, progress=report, warnings=warnings
-            )
-            translations[tgt.code] = LanguageTranslation(tgt.code, _regroup(pairs, paragraphs))
-            truncated = sum(1 for pair in pairs if TRUNCATED in pair.flags)
-            if truncated:
-                warnings.append(
-                    f"{tgt.code}: {truncated} sentence(s) hit the output token limit"
-                    " (flag 'truncated')"
-                )
-        return TranslationResult(src.code, article.date, self.model_info, translations, warnings)
+        documents = [self._prepare(text) for text in texts]
+        units: list[_Unit] = []
+        owners: list[tuple[int, str, int]] = []  # (article, language, paragraph) of each unit
+        for number, doc in enumerate(documents):
+            if isinstance(doc, _Document):
+                for tgt in languages:
+                    for p_index, paragraph in enumerate(doc.paragraphs):
+                        for sentence in paragraph:
+                            units.append(_Unit(sentence, src, tgt))
+                            owners.append((number, tgt.code, p_index))
+        warnings: list[list[str]] = [[] for _ in documents]
+        assembler = _Assembler(units, owners, self._pair, on_paragraph) if on_paragraph else None
+        hyps = self._translate_units(
+            units, self.decode_options(beam), progress, assembler, warnings, owners
+        )
+        pairs: dict[tuple[int, str, int], list[SentencePair]] = {}
+        for unit, owner, hyp in zip(units, owners, hyps, strict=True):
+            pairs.setdefault(owner, []).append(self._pair(unit, hyp))
+        return [
+            doc
+            if isinstance(doc, AudarmaError)
+            else self._result(number, doc, languages, pairs, warnings[number])
+            for number, doc in enumerate(documents)
+        ]
 
     def translate_sentences(
         self,
@@ -187,143 +272,330 @@ class Translator:
         src, tgt = get_language(source), get_language(target)
         if src == tgt:
             raise InputError(f"source and target are both {src.name}")
+        units = [_Unit(sentence, src, tgt) for sentence in sentences]
+        owners = [(0, tgt.code, 0)] * len(units)
+        notes: list[list[str]] = [[]]
         hyps = self._translate_units(
-            list(sentences), src, tgt, self.decode_options(beam), progress, warnings
+            units, self.decode_options(beam), progress, None, notes, owners
         )
-        pairs = []
-        for sentence, hyp in zip(sentences, hyps, strict=True):
-            text = finish_target(hyp.text, tgt, self.settings)
-            flags = check_pair(sentence, text, src, tgt, truncated=hyp.truncated)
-            pairs.append(SentencePair(sentence, text, flags))
-        return pairs
+        if warnings is not None:
+            warnings.extend(notes[0])
+        return [self._pair(unit, hyp) for unit, hyp in zip(units, hyps, strict=True)]
 
     # ------------------------------------------------------------------ pipeline
+    def _prepare(self, text: str) -> _Document | AudarmaError:
+        """Check and segment one article; an unusable one becomes its error."""
+        try:
+            check_text(text, self.settings.max_chars)
+            article = parse_article(text)
+            paragraphs = paragraph_sentences(article)
+            if not any(paragraphs):
+                raise InputError("the article has no text to translate")
+            return _Document(article, paragraphs)
+        except AudarmaError as exc:
+            return exc
+
+    def _pair(self, unit: _Unit, hyp: Hypothesis) -> SentencePair:
+        text = finish_target(hyp.text, unit.tgt, self.settings)
+        flags = check_pair(unit.text, text, unit.src, unit.tgt, truncated=hyp.truncated)
+        return SentencePair(unit.text, text, flags)
+
+    def _result(
+        self,
+        number: int,
+        doc: _Document,
+        languages: list[Language],
+        pairs: dict[tuple[int, str, int], list[SentencePair]],
+        notes: list[str],
+    ) -> TranslationResult:
+        """One article's result from the pooled sentence pairs."""
+        translations: dict[str, LanguageTranslation] = {}
+        for tgt in languages:
+            paragraphs = [pairs[number, tgt.code, p] for p in range(len(doc.paragraphs))]
+            translations[tgt.code] = LanguageTranslation(tgt.code, paragraphs)
+            truncated = sum(1 for p in paragraphs for pair in p if TRUNCATED in pair.flags)
+            if truncated:
+                notes.append(
+                    f"{tgt.code}: {truncated} sentence(s) hit the output token limit"
+                    " (flag 'truncated')"
+                )
+        return TranslationResult(
+            SOURCE_LANGUAGE, doc.article.date, self.model_info, translations, notes
+        )
+
     def _translate_units(
         self,
-        units: list[str],
-        src: Language,
-        tgt: Language,
+        units: list[_Unit],
         options: DecodeOptions,
         progress: ProgressCallback | None,
-        warnings: list[str] | None,
+        assembler: _Assembler | None,
+        warnings: list[list[str]],
+        owners: list[tuple[int, str, int]],
     ) -> list[Hypothesis]:
+        """One hypothesis per unit: split, deduplicated, cached, batched, decoded, rejoined."""
         with self._lock:
             engine = self.engine
-            pieces_of = self._split_long(units, src, engine, warnings)
-            unique = list(dict.fromkeys(piece for pieces in pieces_of for piece in pieces))
-            done = self._lookup(unique, src, tgt, options, engine)
-            todo = [piece for piece in unique if piece not in done]
-            self.stats.cache_hits += len(unique) - len(todo)
-            self._run_engine(todo, src, tgt, options, engine, done, progress, len(unique))
-            if progress is not None:
-                progress(len(units), len(units))
-        results = []
-        for pieces in pieces_of:
-            hyps = [done[piece] for piece in pieces]
-            results.append(
-                Hypothesis(
-                    join_pieces([h.text for h in hyps]),
-                    truncated=any(h.truncated for h in hyps),
-                    tokens=sum(h.tokens for h in hyps),
-                )
-            )
-        return results
+            pieces_of = self._split_long(units, engine, warnings, owners)
+            waiting = _Waiting(pieces_of)
+            pieces = list(waiting.pieces)
+            done = self._lookup(pieces, options, engine)
+            self.stats.cache_hits += len(done)
+            self.stats.cache_misses += len(pieces) - len(done)
+            finished = waiting.complete(done)
+            report = _Reporter(len(units), progress, assembler)
+            report(finished, pieces_of, done)
+            todo = [piece for piece in pieces if piece not in done]
+            fell_back: set[_Unit] = set()
+            for batch in self._plan(todo, engine, streaming=assembler is not None):
+                fell_back.update(self._run_batch(batch, options, engine, done))
+                report(waiting.complete(batch), pieces_of, done)
+            report.finish()
+        if fell_back:
+            _note_fallbacks(fell_back, pieces_of, owners, warnings)
+        return [_joined(pieces, done) for pieces in pieces_of]
 
     def _split_long(
-        self, units: list[str], src: Language, engine: Engine, warnings: list[str] | None
-    ) -> list[list[str]]:
-        """Each unit as the list of pieces it is translated in (usually just itself)."""
+        self,
+        units: list[_Unit],
+        engine: Engine,
+        warnings: list[list[str]],
+        owners: list[tuple[int, str, int]],
+    ) -> list[list[_Unit]]:
+        """Each unit as the pieces it is translated in (usually just itself)."""
         limit = min(self.settings.max_sentence_tokens, engine.max_input_tokens)
-        unique = list(dict.fromkeys(units))
-        lengths = dict(zip(unique, engine.count_tokens(unique, src), strict=True)) if unique else {}
+        sources = list(dict.fromkeys((unit.text, unit.src) for unit in units))
+        lengths = {}
+        if sources:
+            counts = engine.count_tokens([t for t, _ in sources], [s for _, s in sources])
+            lengths = dict(zip(sources, counts, strict=True))
+        split: dict[tuple[str, Language], list[str]] = {}
+        for (text, src), length in lengths.items():
+            if length > limit:
+                split[text, src] = split_clauses(
+                    text, limit, lambda piece, src=src: engine.count_tokens([piece], src)[0]
+                )
+        reported: set[tuple[int, str]] = set()
+        for unit, (article, _, _) in zip(units, owners, strict=True):
+            parts = split.get((unit.text, unit.src))
+            if parts is not None and (article, unit.text) not in reported:
+                reported.add((article, unit.text))
+                warnings[article].append(
+                    f"a sentence of {lengths[unit.text, unit.src]} tokens (over the"
+                    f" {limit}-token limit) was split into {len(parts)} parts:"
+                    f" {unit.text[:60]!r}..."
+                )
+        return [
+            [_Unit(part, unit.src, unit.tgt) for part in split.get((unit.text, unit.src), [])]
+            or [unit]
+            for unit in units
+        ]
 
-        def count(piece: str) -> int:
-            return engine.count_tokens([piece], src)[0]
+    def _plan(self, todo: list[_Unit], engine: Engine, streaming: bool) -> list[list[_Unit]]:
+        """Length-sorted token-budget batches over every language (and article) at once.
 
-        split: dict[str, list[str]] = {}
-        for unit in unique:
-            if lengths[unit] > limit:
-                split[unit] = split_clauses(unit, limit, count)
-                if warnings is not None:
-                    warnings.append(
-                        f"a sentence of {lengths[unit]} tokens (over the {limit}-token limit) was"
-                        f" split into {len(split[unit])} parts: {unit[:60]!r}..."
-                    )
-            else:
-                split[unit] = [unit]
-        return [split[unit] for unit in units]
+        When a reader is waiting for paragraphs, the pieces are planned in windows taken in
+        article order, so the first paragraphs finish first.
+        """
+        if not todo:
+            return []
+        lengths = engine.count_tokens([u.text for u in todo], [u.src for u in todo])
+        s = self.settings
+        window = 2 * s.max_batch_size if streaming else len(todo)
+        batches: list[list[_Unit]] = []
+        for start in range(0, len(todo), window):
+            part = range(start, min(start + window, len(todo)))
+            plan = plan_batches([lengths[i] for i in part], s.batch_tokens, s.max_batch_size)
+            batches.extend([todo[part[i]] for i in batch] for batch in plan)
+        return batches
 
-    def _key(
-        self, piece: str, src: Language, tgt: Language, options: DecodeOptions, engine: Engine
-    ) -> str:
-        # An engine's ``variant`` (dtype, quantization, shortlist) changes its outputs too.
+    def _run_batch(
+        self,
+        batch: list[_Unit],
+        options: DecodeOptions,
+        engine: Engine,
+        done: dict[_Unit, Hypothesis],
+    ) -> list[_Unit]:
+        """Decode one batch, and once more in full its shortlisted rows that came out flagged.
+
+        The full-vocabulary output is kept unless it carries more flags. Returns the rows that
+        were decoded again (never more than once each).
+        """
+        hyps = self._decode(batch, options, engine)
+        again: list[int] = []
+        if options.shortlist and self.settings.shortlist_fallback:
+            scripts = _shortlist_scripts(engine)
+            again = [
+                i
+                for i, (unit, hyp) in enumerate(zip(batch, hyps, strict=True))
+                if unit.tgt.script in scripts and FALLBACK_FLAGS & set(self._pair(unit, hyp).flags)
+            ]
+            if again:
+                full_options = replace(options, shortlist=False)
+                full = self._decode([batch[i] for i in again], full_options, engine)
+                for i, hyp in zip(again, full, strict=True):
+                    flags = len(self._pair(batch[i], hyp).flags)
+                    if flags <= len(self._pair(batch[i], hyps[i]).flags):
+                        hyps[i] = hyp
+                self.stats.fallbacks += len(again)
+        done.update(zip(batch, hyps, strict=True))
+        if self._cache is not None:
+            self._cache.put_many(
+                (self._key(unit, options, engine), hyp)
+                for unit, hyp in zip(batch, hyps, strict=True)
+            )
+        self.stats.engine_sentences += len(batch)
+        self.stats.batches += 1
+        for unit in batch:
+            by_language = self.stats.sentences_by_language
+            by_language[unit.tgt.code] = by_language.get(unit.tgt.code, 0) + 1
+        return [batch[i] for i in again]
+
+    @staticmethod
+    def _decode(batch: list[_Unit], options: DecodeOptions, engine: Engine) -> list[Hypothesis]:
+        hyps = engine.translate_batch(
+            [u.text for u in batch], [u.src for u in batch], [u.tgt for u in batch], options
+        )
+        if len(hyps) != len(batch):
+            raise RuntimeError(
+                f"engine {engine.name} returned {len(hyps)} outputs for {len(batch)} inputs"
+            )
+        return list(hyps)
+
+    def _key(self, unit: _Unit, options: DecodeOptions, engine: Engine) -> str:
+        # An engine's ``variant`` (dtype, quantization) changes its outputs too.
         variant = getattr(engine, "variant", "")
         engine_id = f"{engine.name}/{variant}" if variant else engine.name
         return cache_key(
-            engine.model_name, engine_id, src.code, tgt.code, options.fingerprint(), piece
+            engine.model_name,
+            engine_id,
+            unit.src.code,
+            unit.tgt.code,
+            options.fingerprint(),
+            unit.text,
         )
 
     def _lookup(
-        self,
-        pieces: list[str],
-        src: Language,
-        tgt: Language,
-        options: DecodeOptions,
-        engine: Engine,
-    ) -> dict[str, Hypothesis]:
+        self, pieces: list[_Unit], options: DecodeOptions, engine: Engine
+    ) -> dict[_Unit, Hypothesis]:
         if self._cache is None or not pieces:
             return {}
-        keys = {self._key(p, src, tgt, options, engine): p for p in pieces}
+        keys = {self._key(piece, options, engine): piece for piece in pieces}
         return {keys[k]: hyp for k, hyp in self._cache.get_many(list(keys)).items()}
 
-    def _run_engine(
-        self,
-        todo: list[str],
-        src: Language,
-        tgt: Language,
-        options: DecodeOptions,
-        engine: Engine,
-        done: dict[str, Hypothesis],
-        progress: ProgressCallback | None,
-        total: int,
+
+def _shortlist_scripts(engine: Engine) -> frozenset[str]:
+    """The scripts ``engine`` can restrict outputs to (none for engines without a shortlist)."""
+    return frozenset(getattr(engine, "shortlist_scripts", frozenset()))
+
+
+class _Waiting:
+    """Which units still wait for which pieces; reports units as their last piece arrives."""
+
+    def __init__(self, pieces_of: list[list[_Unit]]) -> None:
+        self.pieces: dict[_Unit, list[int]] = {}
+        self._missing = [len(set(pieces)) for pieces in pieces_of]
+        for index, pieces in enumerate(pieces_of):
+            for piece in set(pieces):
+                self.pieces.setdefault(piece, []).append(index)
+
+    def complete(self, arrived: Iterable[_Unit]) -> list[int]:
+        """The units completed by ``arrived`` pieces (each piece counts once)."""
+        completed = []
+        for piece in arrived:
+            for index in self.pieces.pop(piece, ()):
+                self._missing[index] -= 1
+                if self._missing[index] == 0:
+                    completed.append(index)
+        return completed
+
+
+class _Reporter:
+    """Progress (sentences done out of all) and finished paragraphs, as they happen."""
+
+    def __init__(
+        self, total: int, progress: ProgressCallback | None, assembler: _Assembler | None
     ) -> None:
-        if not todo:
-            return
-        lengths = engine.count_tokens(todo, src)
-        finished = total - len(todo)
-        for batch in plan_batches(
-            lengths, self.settings.batch_tokens, self.settings.max_batch_size
-        ):
-            batch_text = [todo[i] for i in batch]
-            hyps = engine.translate_batch(batch_text, src, tgt, options)
-            if len(hyps) != len(batch_text):
-                raise RuntimeError(
-                    f"engine {engine.name} returned {len(hyps)} outputs"
-                    f" for {len(batch_text)} inputs"
-                )
-            done.update(zip(batch_text, hyps, strict=True))
-            if self._cache is not None:
-                self._cache.put_many(
-                    (self._key(p, src, tgt, options, engine), h)
-                    for p, h in zip(batch_text, hyps, strict=True)
-                )
-            self.stats.engine_sentences += len(batch_text)
-            self.stats.batches += 1
-            finished += len(batch_text)
-            if progress is not None:
-                progress(finished, total)
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        self.assembler = assembler
+
+    def __call__(
+        self,
+        completed: list[int],
+        pieces_of: list[list[_Unit]],
+        done: dict[_Unit, Hypothesis],
+    ) -> None:
+        self.done += len(completed)
+        if self.assembler is not None and completed:
+            self.assembler.completed(completed, pieces_of, done)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None and self.done != self.total:
+            self.progress(self.total, self.total)
 
 
-def _regroup(pairs: list[SentencePair], paragraphs: list[list[str]]) -> list[list[SentencePair]]:
-    out, start = [], 0
-    for para in paragraphs:
-        out.append(pairs[start : start + len(para)])
-        start += len(para)
-    return out
+class _Assembler:
+    """Builds each paragraph's sentence pairs when its last sentence is done and reports it."""
+
+    def __init__(
+        self,
+        units: list[_Unit],
+        owners: list[tuple[int, str, int]],
+        make_pair: Callable[[_Unit, Hypothesis], SentencePair],
+        on_paragraph: ParagraphCallback,
+    ) -> None:
+        self.units = units
+        self.owners = owners
+        self.make_pair = make_pair
+        self.on_paragraph = on_paragraph
+        self._members: dict[tuple[int, str, int], list[int]] = {}
+        for index, owner in enumerate(owners):
+            self._members.setdefault(owner, []).append(index)
+        self._missing = {owner: len(members) for owner, members in self._members.items()}
+
+    def completed(
+        self, indices: list[int], pieces_of: list[list[_Unit]], done: dict[_Unit, Hypothesis]
+    ) -> None:
+        finished: list[tuple[int, str, int]] = []
+        for index in indices:
+            owner = self.owners[index]
+            self._missing[owner] -= 1
+            if self._missing[owner] == 0:
+                finished.append(owner)
+        for owner in sorted(finished):
+            pairs = [
+                self.make_pair(self.units[i], _joined(pieces_of[i], done))
+                for i in self._members[owner]
+            ]
+            article, language, paragraph = owner
+            self.on_paragraph(ParagraphEvent(article, language, paragraph, pairs))
 
 
-def _offset_progress(
-    progress: ProgressCallback, offset: int, span: int, total: int
-) -> ProgressCallback:
-    """Map one language's progress (in its own units) onto the whole call's sentence count."""
-    return lambda done, count: progress(offset + (span * done // count if count else span), total)
+def _joined(pieces: list[_Unit], done: dict[_Unit, Hypothesis]) -> Hypothesis:
+    """The hypothesis of a unit translated in ``pieces``: the pieces' outputs rejoined."""
+    return Hypothesis(
+        join_pieces([done[piece].text for piece in pieces]),
+        truncated=any(done[piece].truncated for piece in pieces),
+        tokens=sum(done[piece].tokens for piece in pieces),
+    )
+
+
+def _note_fallbacks(
+    fell_back: set[_Unit],
+    pieces_of: list[list[_Unit]],
+    owners: list[tuple[int, str, int]],
+    warnings: list[list[str]],
+) -> None:
+    """Tell each article how many of its sentences were decoded again in full."""
+    counts: dict[int, int] = {}
+    for pieces, (article, _, _) in zip(pieces_of, owners, strict=True):
+        if fell_back.intersection(pieces):
+            counts[article] = counts.get(article, 0) + 1
+    for article, count in counts.items():
+        warnings[article].append(
+            f"{count} sentence(s) were decoded again without the target-script shortlist"
+            " (their shortlisted output was flagged)"
+        )

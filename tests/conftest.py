@@ -15,6 +15,9 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # Tiny models gain nothing from threads, and OpenMP threads spinning against parallel test
 # runs on a small machine make a 50 ms generate take seconds.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The built-in thread layout: timing the candidates (tests/test_engines_autotune.py does) would
+# make every CTranslate2 engine of the suite, and of the servers it starts, measure itself.
+os.environ["AUDARMA_THREAD_LAYOUT"] = "default"
 
 import io  # noqa: E402
 import sys  # noqa: E402

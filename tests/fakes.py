@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.engines.base import DecodeOptions, Hypothesis
+from service.engines.base import DecodeOptions, Hypothesis, Languages, per_row
 from service.languages import Language
 
 _CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
@@ -37,23 +37,25 @@ class FakeEngine:
     def __init__(self, model_name: str = "fake-model", max_input_tokens: int = 200) -> None:
         self.model_name = model_name
         self._max_input_tokens = max_input_tokens
-        #: Every batch the engine was asked to translate, in order.
+        #: Every batch the engine was asked to translate, in order, and each row's target.
         self.calls: list[list[str]] = []
+        self.targets: list[list[str]] = []
 
     @property
     def max_input_tokens(self) -> int:
         return self._max_input_tokens
 
-    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
+    def count_tokens(self, sentences: Sequence[str], src: Languages) -> list[int]:
         return [len(s.split()) + 2 for s in sentences]
 
     def translate_batch(
-        self, sentences: Sequence[str], src: Language, tgt: Language, options: DecodeOptions
+        self, sentences: Sequence[str], src: Languages, tgt: Languages, options: DecodeOptions
     ) -> list[Hypothesis]:
         self.calls.append(list(sentences))
+        self.targets.append([lang.code for lang in per_row(tgt, len(sentences))])
         out = []
-        for sentence in sentences:
-            text = fake_translation(sentence, tgt)
+        for sentence, lang in zip(sentences, per_row(tgt, len(sentences)), strict=True):
+            text = fake_translation(sentence, lang)
             words = text.split()
             limit = options.token_limit(len(sentence.split()) + 2)
             truncated = len(words) > limit

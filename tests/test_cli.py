@@ -31,7 +31,7 @@ def test_translate_json(cli, fake_engine, tmp_path):
     assert (code, out, err) == (0, "", "")
     data = json.loads(out_file.read_text(encoding="utf-8"))
     assert data["date"] == "2025-10-17"
-    assert data["model"] == {"name": "fake-model", "engine": "fake"}
+    assert data["model"] == {"name": "fake-model", "engine": "fake", "shortlist": False}
     assert list(data["translations"]) == ["en", "uz"]
     paragraphs = data["translations"]["uz"]["paragraphs"]
     assert len(paragraphs) == 9 and set(paragraphs[0][0]) == {"source", "target", "flags"}
@@ -141,7 +141,7 @@ def test_translate_seed_with_a_real_tiny_model(cli, tiny_nllb_dir):
     )
     assert code == 0, err
     data = json.loads(out)
-    assert data["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2"}
+    assert data["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2", "shortlist": True}
     expected = paragraph_sentences(parse_article(seed_text()))
     for code_ in ("en", "uz"):
         paragraphs = data["translations"][code_]["paragraphs"]

@@ -162,7 +162,11 @@ def test_run_eval_script_with_a_tiny_model(tiny_nllb_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     assert done.stdout == (out_dir / "report.md").read_text(encoding="utf-8")
-    assert report["model"] == {"name": str(tiny_nllb_dir), "engine": "ctranslate2"}
+    assert report["model"] == {
+        "name": str(tiny_nllb_dir),
+        "engine": "ctranslate2",
+        "shortlist": True,
+    }
     assert report["settings"]["beam"] == 1
     rows = [(r["task"], r["system"], r["language"]) for r in report["results"]]
     assert rows[:4] == [

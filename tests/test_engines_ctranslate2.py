@@ -160,6 +160,24 @@ def test_float32_greedy_equals_transformers_token_for_token(pair, target):
         )
 
 
+def test_greedy_rows_stop_one_past_their_own_limit(pair, monkeypatch):
+    """A short sentence no longer decodes to the longest one's limit; nothing changes."""
+    _, converted = pair
+    sentences = SENTENCES + ntrex_lines()[:12]
+    options = DecodeOptions(beam=1, max_length_ratio=1.0, max_length_offset=2)
+    limits = [options.token_limit(n) for n in converted.count_tokens(sentences, KK)]
+    assert len(set(limits)) > 3
+    raw = converted.generate
+    seen: list[list[int]] = []
+    monkeypatch.setattr(
+        converted, "generate", lambda *a, **k: seen.extend(raw(*a, **k)) or seen[-len(a[0]) :]
+    )
+    stopped = converted.translate_batch(sentences, KK, EN, options)
+    assert all(len(ids) <= limit + 1 for ids, limit in zip(seen, limits, strict=True))
+    monkeypatch.setattr(converted, "generate", lambda *a, **k: raw(*a, **{**k, "stops": None}))
+    assert converted.translate_batch(sentences, KK, EN, options) == stopped
+
+
 def test_same_token_counts_and_input_limit(pair):
     reference, converted = pair
     sentences = SENTENCES + ntrex_lines()[:8]
@@ -214,13 +232,13 @@ def test_unknown_or_unsupported_compute_type_is_a_config_error():
 @pytest.mark.parametrize(
     ("threads", "cores", "layout"),
     [
-        (0, 1, "1x1"),
-        (1, 8, "1x1"),
-        (0, 2, "2x2"),
-        (3, 16, "2x3"),
-        (4, 16, "2x2"),
-        (0, 8, "2x4"),
-        (0, 16, "4x4"),
+        (0, 1, "1x1:32"),
+        (1, 8, "1x1:32"),
+        (0, 2, "2x2:32"),
+        (3, 16, "2x3:32"),
+        (4, 16, "2x2/split:32"),
+        (0, 8, "2x4/split:32"),
+        (0, 16, "4x4/split:32"),
     ],
 )
 def test_thread_layout(threads: int, cores: int, layout: str):

@@ -166,7 +166,6 @@ def test_target_language_token_is_forced(engine: TransformersEngine, target: Lan
     (call,) = calls
     target_id = engine.tokenizer.convert_tokens_to_ids(tag(engine, target))
     assert target_id != engine.tokenizer.unk_token_id
-    assert call["forced_bos_token_id"] == target_id
     assert call["num_beams"] == beam
     output = call["output"]
     assert output[:, 0].tolist() == [engine.model.config.decoder_start_token_id] * len(SENTENCES)
@@ -174,6 +173,24 @@ def test_target_language_token_is_forced(engine: TransformersEngine, target: Lan
     # ...and the source side carries the source tag and EOS.
     ids = call["input_ids"]
     assert ids[:, 0].tolist() == [engine.tokenizer.convert_tokens_to_ids(tag(engine, KK))] * 4
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_each_row_gets_its_own_target_tag(engine: TransformersEngine, beam: int):
+    """One batch may go into several languages: row i is forced to start with tgt[i]'s tag,
+    and its output equals what a batch of that language alone gives."""
+    targets = [EN, UZ, UZ, EN]
+    options = DecodeOptions(beam=beam, max_new_tokens=6)
+    with recorded_generate(engine) as calls:
+        mixed = engine.translate_batch(SENTENCES, KK, targets, options)
+    (call,) = calls
+    tags = [engine.tokenizer.convert_tokens_to_ids(tag(engine, t)) for t in targets]
+    assert call["output"][:, 1].tolist() == tags
+    if beam == 1:  # greedy rows do not depend on each other
+        for target in (EN, UZ):
+            rows = [i for i, t in enumerate(targets) if t == target]
+            alone = engine.translate_batch([SENTENCES[i] for i in rows], KK, target, options)
+            assert [mixed[i] for i in rows] == alone
 
 
 # --- token limits and truncation ------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from service.engines.base import Hypothesis
+from service.engines.base import Hypothesis, per_row
 from service.errors import InputError
 from service.evaluation.compare import compare_runs
 from service.evaluation.datasets import load_dataset
@@ -35,9 +35,10 @@ class OracleEngine(FakeEngine):
 
     def translate_batch(self, sentences, src, tgt, options):
         fallback = super().translate_batch(sentences, src, tgt, options)
+        targets = per_row(tgt, len(sentences))
         return [
-            Hypothesis(self.answers.get((tgt.code, s), h.text), h.truncated, h.tokens)
-            for s, h in zip(sentences, fallback, strict=True)
+            Hypothesis(self.answers.get((lang.code, s), h.text), h.truncated, h.tokens)
+            for s, lang, h in zip(sentences, targets, fallback, strict=True)
         ]
 
 

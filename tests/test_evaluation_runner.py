@@ -83,7 +83,7 @@ def test_report_rows_and_per_document_scores(tmp_path, documents):
     assert list(report["results"][1]["metrics"]) == ["bleu", "chrf++"]  # no TER per document
     assert [d["id"] for d in report["documents"]] == [d.id for d in documents[:3]]
     assert report["dataset"]["documents"] == 3 and report["dataset"]["documents_in_dataset"] == 62
-    assert report["model"] == {"name": "fake-model", "engine": "fake"}
+    assert report["model"] == {"name": "fake-model", "engine": "fake", "shortlist": False}
     assert report["failed"] == [] and report["resumed_documents"] == 0
 
 

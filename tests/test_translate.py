@@ -3,6 +3,7 @@
 import pytest
 
 from service.cache import TranslationCache
+from service.engines.base import Hypothesis
 from service.errors import InputError, InputTooLargeError, LanguageError
 from service.languages import LANGUAGES
 from service.settings import load_settings
@@ -47,7 +48,7 @@ def test_to_dict_shape():
     assert data == {
         "source_language": "kk",
         "date": "2024-01-02",
-        "model": {"name": "fake-model", "engine": "fake"},
+        "model": {"name": "fake-model", "engine": "fake", "shortlist": False},
         "translations": {
             "en": {
                 "text": "en: Taqyryp\nen: Birinshi soilem. en: Ekinshi soilem.",
@@ -184,3 +185,168 @@ def test_bad_input(text, targets, error, message):
     with pytest.raises(error, match=message):
         tr.translate(text, targets)
     assert engine.calls == []
+
+
+# --- one batch for every target language, and for many articles (corpus mode) ----------------
+
+
+def test_both_targets_share_the_batches():
+    tr, engine = make()
+    result = tr.translate(seed_text(), ["en", "uz"])
+    sentences = sum(len(p) for p in paragraph_sentences(parse_article(seed_text())))
+    assert (
+        len(engine.calls) == 1
+        and sorted(engine.targets[0]) == ["en"] * sentences + ["uz"] * sentences
+    )
+    assert tr.stats.sentences_by_language == {"en": sentences, "uz": sentences}
+    assert [p.target for p in result.translations["uz"].paragraphs[0]] == [
+        fake_translation(p.source, UZ) for p in result.translations["uz"].paragraphs[0]
+    ]
+
+
+def test_corpus_mode_equals_article_by_article_and_fills_batches():
+    articles = [
+        "Бүгін жаңбыр жауды. Ертең күн ашық.",
+        "",  # unusable: its error takes its place, the others go on
+        "date 2024-05-01 Жаңалық\nМинистр сөз сөйледі.",
+        seed_text(),
+    ]
+    pooled, engine = make()
+    together = pooled.translate_many(articles, ["en", "uz"])
+    alone, single = make()
+    for text, result in zip(articles, together, strict=True):
+        if not text:
+            assert isinstance(result, InputError) and str(result) == "the article is empty"
+            continue
+        assert result.to_dict() == alone.translate(text, ["en", "uz"]).to_dict()
+    assert len(engine.calls) < len(single.calls)
+
+
+def test_corpus_mode_refuses_a_bad_target_for_all():
+    tr, engine = make()
+    with pytest.raises(LanguageError):
+        tr.translate_many(["Сәлем."], ["xx"])
+    assert engine.calls == []
+
+
+# --- streaming paragraphs ----------------------------------------------------------------------
+
+
+def test_paragraphs_arrive_as_they_finish_cached_ones_first(tmp_path):
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    text = seed_text()
+    expected = paragraph_sentences(parse_article(text))
+    warm, _ = make(cache=cache)
+    warm.translate(expected[0][0], ["en"])  # the headline is cached in English
+    tr, engine = make(cache=cache, max_batch_size=4)
+    events = []
+    result = tr.translate(
+        text, ["en", "uz"], on_paragraph=lambda e: events.append((e, len(engine.calls)))
+    )
+    (first, calls_then) = events[0]
+    assert (first.language, first.paragraph, calls_then) == ("en", 0, 0)  # before any decoding
+    assert sorted((e.language, e.paragraph) for e, _ in events) == [
+        (code, p) for code in ("en", "uz") for p in range(len(expected))
+    ]
+    assert min(calls for event, calls in events if event.paragraph == 1) < len(engine.calls)
+    for event, _ in events:
+        assert event.pairs == result.translations[event.language].paragraphs[event.paragraph]
+
+
+# --- the target-script shortlist's fallback -----------------------------------------------------
+
+
+class ShortlistFake(FakeEngine):
+    """Shortlisted outputs loop for sentences marked ``(loop)``; full ones are clean, except
+    for ``(worse)`` sentences, whose full output is even worse."""
+
+    shortlist_scripts = frozenset({"Latn"})
+
+    def translate_batch(self, sentences, src, tgt, options):
+        hyps = super().translate_batch(sentences, src, tgt, options)
+        out = []
+        for sentence, hyp in zip(sentences, hyps, strict=True):
+            if options.shortlist and ("(loop)" in sentence or "(worse)" in sentence):
+                hyp = Hypothesis("loop loop loop loop", False, 4)
+            elif not options.shortlist and "(worse)" in sentence:
+                hyp = Hypothesis("жаман жаман жаман жаман", True, 4)
+            out.append(hyp)
+        return out
+
+
+def test_flagged_shortlisted_sentences_are_decoded_once_more_in_full():
+    engine = ShortlistFake()
+    tr, _ = make(engine)
+    text = "Бірінші сөйлем (loop). Екінші сөйлем. Үшінші (worse) сөйлем."
+    result = tr.translate(text, ["en"])
+    pairs = result.translations["en"].paragraphs[0]
+    assert pairs[0].target == fake_translation("Бірінші сөйлем (loop).", EN) and not pairs[0].flags
+    assert pairs[1].target == fake_translation("Екінші сөйлем.", EN)
+    assert pairs[2].target == "loop loop loop loop"  # the full output had more flags: kept
+    assert tr.stats.fallbacks == 2
+    assert engine.sentences_seen.count("Бірінші сөйлем (loop).") == 2  # never more than twice
+    assert engine.sentences_seen.count("Екінші сөйлем.") == 1
+    assert "2 sentence(s) were decoded again without the target-script shortlist" in " ".join(
+        result.warnings
+    )
+    assert result.model.shortlist is True
+
+
+def test_no_fallback_without_the_shortlist(tmp_path):
+    engine = ShortlistFake()
+    tr, _ = make(engine, shortlist=False)
+    result = tr.translate("Бірінші сөйлем (loop).", ["en"])
+    assert tr.stats.fallbacks == 0 and result.model.shortlist is False
+    assert engine.sentences_seen == ["Бірінші сөйлем (loop)."]
+
+
+def test_the_shortlist_is_part_of_the_cache_key(tmp_path):
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    on, first = make(ShortlistFake(), cache=cache)
+    on.translate("Бірінші сөйлем.", ["en"])
+    off, second = make(ShortlistFake(), cache=cache, shortlist=False)
+    off.translate("Бірінші сөйлем.", ["en"])
+    assert first.sentences_seen == second.sentences_seen == ["Бірінші сөйлем."]
+    again, third = make(ShortlistFake(), cache=cache)
+    again.translate("Бірінші сөйлем.", ["en"])
+    assert third.sentences_seen == []
+
+
+# --- corpus mode on a real model ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_corpus_mode_on_the_tiny_model_matches_article_by_article(tiny_nllb_dir, tmp_path, beam):
+    """Pooling 8 NTREX documents into shared batches changes nothing but floating-point noise.
+
+    The pipeline's logic is exact (see the fake-engine test above); on a real model a batch of
+    another shape rounds differently in the matrix products, and the tiny random model, whose
+    logits are chaotic by design, turns a few such near-ties into other tokens (measured: 1 to
+    4 of 242 sentences, float32 and int8). A real model's margins are far wider.
+    """
+    from service.evaluation.datasets import load_dataset
+    from tests.data import NTREX
+
+    texts = [doc.text for doc in load_dataset(NTREX).documents[:8]]
+    settings = {"model": str(tiny_nllb_dir), "cache_dir": str(tmp_path), "beam": beam}
+    pooled = Translator(settings=load_settings(settings), cache=False)
+    alone = Translator(settings=load_settings(settings), cache=False)
+    together = pooled.translate_many(texts, ["en", "uz"])
+    same = total = 0
+    for text, result in zip(texts, together, strict=True):
+        single = alone.translate(text, ["en", "uz"])
+        assert result.date == single.date and result.source_language == single.source_language
+        for code in ("en", "uz"):
+            ours, theirs = result.translations[code], single.translations[code]
+            assert [[p.source for p in para] for para in ours.paragraphs] == [
+                [p.source for p in para] for para in theirs.paragraphs
+            ]
+            pairs = [
+                (a, b)
+                for x, y in zip(ours.paragraphs, theirs.paragraphs, strict=True)
+                for a, b in zip(x, y, strict=True)
+            ]
+            total += len(pairs)
+            same += sum(a == b for a, b in pairs)
+    assert total == 242 and same >= 0.97 * total
+    assert pooled.stats.batches <= alone.stats.batches

@@ -7,6 +7,7 @@ NLLB model checks the real engine path end to end (structure and flags, not word
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import httpx
@@ -50,8 +51,9 @@ def tiny_client(tiny_app):
 def test_health(fake_client: TestClient) -> None:
     body = fake_client.get("/api/v1/health").json()
     assert body["status"] == "ok"
-    assert body["model"] == {"name": "fake-model", "engine": "fake"}
+    assert body["model"] == {"name": "fake-model", "engine": "fake", "shortlist": False}
     assert body["queue"] == {"running": 0, "waiting": 0, "concurrency": 1, "queue_size": 32}
+    assert body["engine"] == {"loaded": True, "variant": None, "thread_layout": None}
 
 
 def test_languages(fake_client: TestClient) -> None:
@@ -106,7 +108,13 @@ def test_translate_tiny_model_structure(tiny_client: TestClient) -> None:
             assert isinstance(pair["target"], str)
             assert set(pair["flags"]) <= set(FLAG_ORDER)
     health = tiny_client.get("/api/v1/health").json()
-    assert health["model"]["engine"] == "ctranslate2"
+    assert health["model"] == {
+        "name": body["model"]["name"],
+        "engine": "ctranslate2",
+        "shortlist": True,
+    }
+    assert health["engine"]["loaded"] and health["engine"]["variant"] == "int8"
+    assert health["engine"]["thread_layout"].endswith("(default)")
 
 
 # ---------------------------------------------------------------------- error codes
@@ -131,6 +139,38 @@ def test_translate_errors(fake_client: TestClient, body: dict, status: int, mess
     assert message in response.json()["error"]
     if status == 422:
         assert response.json()["details"]
+
+
+def ndjson(response) -> list[dict]:
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+def test_translate_streams_paragraphs_then_the_result(fake_client: TestClient) -> None:
+    body = {"text": SEED, "targets": ["en", "uz"], "stream": True}
+    events = ndjson(fake_client.post("/api/v1/translate", json=body))
+    whole = fake_client.post("/api/v1/translate", json={"text": SEED}).json()
+    assert events[-1] == {"result": whole}
+    paragraphs = events[:-1]
+    assert sorted((e["language"], e["paragraph"]) for e in paragraphs) == [
+        (code, p)
+        for code in ("en", "uz")
+        for p in range(len(whole["translations"]["en"]["paragraphs"]))
+    ]
+    for event in paragraphs:
+        assert (
+            event["items"]
+            == whole["translations"][event["language"]]["paragraphs"][event["paragraph"]]
+        )
+
+
+def test_stream_errors_before_it_starts_are_plain_errors(fake_client: TestClient) -> None:
+    response = fake_client.post("/api/v1/translate", json={"text": " ", "stream": True})
+    assert response.status_code == 400 and response.json() == {"error": "the article is empty"}
+    response = fake_client.post(
+        "/api/v1/translate", json={"text": "Сәлем.", "targets": ["xx"], "stream": True}
+    )
+    assert response.status_code == 400 and "unknown language 'xx'" in response.json()["error"]
 
 
 def test_text_at_the_limit_is_accepted(fake_client: TestClient) -> None:
@@ -293,6 +333,8 @@ def test_full_queue_answers_503_at_once() -> None:
         assert busy.status_code == 503
         assert busy.json() == {"error": "busy, retry later"}
         assert busy.headers["retry-after"] == "2"
+        streamed = client.post(TRANSLATE, json={"text": "Екінші.", "stream": True})
+        assert streamed.status_code == 503 and streamed.headers["retry-after"] == "2"
         assert client.get("/api/v1/health").json()["queue"]["running"] == 1
         engine.gate.set()
         worker.join(10)

@@ -17,12 +17,18 @@ from service.results import LanguageTranslation, ModelInfo, SentencePair, Transl
 from service.summarize import LanguageSummary, Summarizer, SummaryResult
 from service.web import create_app
 from service.web.files import DownloadDir, dev_set_segments
-from service.web.page import evaluate_view, readable_errors, summarize_view, translate_view
+from service.web.page import (
+    evaluate_view,
+    readable_errors,
+    summarize_view,
+    translate_updates,
+    translate_view,
+)
 from service.web.render import aligned_html, flag_badges, score_table_html, summaries_html
 from service.web.services import AppServices
 from service.web.workpool import BusyError
 from tests.data import seed_text
-from tests.webhelpers import fake_translator
+from tests.webhelpers import fake_translator, make_settings
 
 SEED = seed_text()
 
@@ -60,6 +66,29 @@ def test_translate_view_shows_both_outputs_and_files(services, downloads) -> Non
     assert expected.translations["uz"].text in Path(files[0]).read_text(encoding="utf-8")
     assert progress_calls and progress_calls[-1][0] == (2 * sentences, 2 * sentences)
     assert all(desc == "Translating" for _, desc in progress_calls)
+
+
+def test_translate_updates_fill_paragraphs_as_they_finish(downloads) -> None:
+    settings = make_settings(max_batch_size=4)
+    services = AppServices(translator=fake_translator(settings))
+    updates = list(translate_updates(services, downloads, SEED, "en,uz"))
+    expected = fake_translator().translate(SEED, ["en", "uz"])
+    paragraphs = len(expected.translations["en"].paragraphs)
+    *partial, final = updates
+    assert len(partial) == 2 * paragraphs  # one update per paragraph and language
+    assert final[:3] == translate_view(services, downloads, SEED, "en,uz")[:3]
+    assert final[4] == expected.to_dict()
+    english_so_far = [update[0] for update in partial]
+    assert english_so_far[-1] == expected.translations["en"].text
+    first = next(text for text in english_so_far if text)
+    assert first != expected.translations["en"].text  # something showed before the end
+    assert all(update[2] == "" and update[3] == [] for update in partial)  # no view, no files yet
+    assert partial[-1][5] == f"Translating: {2 * paragraphs} paragraph(s) done so far."
+
+
+def test_translate_updates_refuse_bad_input_before_any_work(services, downloads) -> None:
+    with pytest.raises(InputError, match="the article is empty"):
+        next(translate_updates(services, downloads, " ", "en"))
 
 
 def test_translate_view_one_language(services, downloads) -> None:

@@ -58,20 +58,23 @@ def base_url(tiny_nllb_dir: Path) -> Iterator[str]:
         yield url
 
 
-class UzbekGate(GatedEngine):
-    """Translates English at once and holds Uzbek until the test opens the gate."""
+class SecondBatchGate(GatedEngine):
+    """Translates the first batch at once and holds the next until the test opens the gate."""
 
     def translate_batch(self, sentences, src, tgt, options):
-        if tgt.code == "uz":
+        if self.calls:
             return super().translate_batch(sentences, src, tgt, options)
         return FakeEngine.translate_batch(self, sentences, src, tgt, options)
 
 
 @pytest.fixture
-def gated() -> Iterator[tuple[str, UzbekGate]]:
-    engine = UzbekGate()
+def gated() -> Iterator[tuple[str, SecondBatchGate]]:
+    engine = SecondBatchGate()
+    # Batches of one sentence count: English and Uzbek go together, so the seed article into
+    # both makes exactly two batches, and the first is half of the work.
+    translator = fake_translator(make_settings(max_batch_size=SENTENCES), engine=engine)
     try:
-        with serve_in_thread(create_app(translator=fake_translator(engine=engine))) as url:
+        with serve_in_thread(create_app(translator=translator)) as url:
             yield url, engine
     finally:
         engine.gate.set()
@@ -162,9 +165,16 @@ def test_progress_shows_and_page_stays_responsive(browser, gated) -> None:
         tab.goto(url)
         tab.locator("#aud-article textarea").fill(SEED)
         tab.locator("#aud-translate").click()
-        assert engine.entered.wait(30)  # English done, Uzbek held: half way
+        assert engine.entered.wait(30)  # the first batch done, the second held: half way
         tab.get_by_text("Translating - 50.0%").first.wait_for()
         tab.get_by_text(f"{SENTENCES}/{2 * SENTENCES} sentences").first.wait_for()
+        # Paragraphs finished in the first batch are shown already, the rest as "…".
+        english = tab.locator("#aud-en textarea")
+        tab.wait_for_function(
+            "el => el.value.includes('en: ') && el.value.includes('…')",
+            arg=english.element_handle(),
+        )
+        assert "Translating: " in tab.locator("#aud-status").inner_text()
         # While it works, the page still answers: switch tabs and back.
         tab.get_by_role("tab", name="Evaluate").click()
         tab.locator("#aud-score").wait_for(state="visible")

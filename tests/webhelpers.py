@@ -33,7 +33,8 @@ def make_settings(**overrides: Any) -> Settings:
     translation cache stay out of the tests."""
     # A throwaway cache_dir too: the ctranslate2 engine converts models into it, and
     # module-scoped fixtures run before the per-test isolation in conftest.py.
-    return load_settings({"cache": False, "cache_dir": scratch_dir(), **overrides}, env={})
+    defaults = {"cache": False, "cache_dir": scratch_dir(), "thread_layout": "default"}
+    return load_settings({**defaults, **overrides}, env={})
 
 
 def fake_translator(settings: Settings | None = None, engine: Any = None) -> Translator:

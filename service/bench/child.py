@@ -3,12 +3,18 @@
 Each path (naive transformers, batched transformers, a CTranslate2 compute type ...) runs in
 a fresh interpreter so its peak resident memory is its own, not the maximum of every model
 loaded before it, and so one path's allocator or thread pools cannot slow the next. The
-parent (:mod:`service.bench.run`) sends a JSON job on stdin and reads a JSON result from the last
-line of stdout.
+parent (:mod:`service.bench.run`) sends a JSON job on stdin and reads a JSON result from the
+last line of stdout.
 
-Every path decodes the same source ids to the same fixed lengths: sentence ``i`` gets exactly
-``lengths[i]`` content tokens after the target tag (EOS is suppressed until then, and the
-limit stops it there), so the paths differ only in how fast they compute them.
+Every path decodes the same source ids to the same lengths: row ``i`` gets exactly
+``lengths[i]`` content tokens after its target tag, so the paths differ only in how fast
+they compute them. Random weights never end a sentence by themselves, so the lengths are
+imposed: with one length per batch (``--lengths fixed``) by a minimum and maximum decoding
+length; with each row's own length (``--lengths reference``) the way a real model stops:
+the row leaves the batch when it is done (transformers: EOS forced at its length, the row
+then idles in the batch as transformers does; CTranslate2 greedy: its step callback ends the
+row; CTranslate2 beam search, which has no per-row stop, decodes the rows in groups of equal
+length).
 """
 
 from __future__ import annotations
@@ -18,11 +24,17 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..engines.ctranslate2_engine import CTranslate2Engine
-from ..engines.transformers_engine import TransformersEngine, padded_batch
+from ..engines.family import language_token
+from ..engines.transformers_engine import (
+    RowForcedTagLogitsProcessor,
+    TransformersEngine,
+    padded_batch,
+)
 from ..errors import ConfigError
 from ..languages import get_language
 from ..settings import load_settings
@@ -39,10 +51,11 @@ class PathJob:
     engine: str
     model_dir: str
     threads: int
-    target: str
+    #: Per row: its source ids, its target language code and its output length.
     sources: list[list[int]]
-    batches: list[list[int]]
+    targets: list[str]
     lengths: list[int]
+    batches: list[list[int]]
     beams: list[int] = field(default_factory=lambda: [1, 4])
     repeats: int = 3
     repeat_budget: float = float("inf")
@@ -50,15 +63,17 @@ class PathJob:
     compute_type: str = "int8"  # ctranslate2
     one_by_one: bool = False
     shortlist: bool = False
+    #: CTranslate2: the thread layout setting (``auto`` measures, ``default``, or a layout).
+    thread_layout: str = "auto"
 
     def __post_init__(self) -> None:
         if self.engine not in ("transformers", "ctranslate2"):
             raise ConfigError(f"bench job: unknown engine {self.engine!r}")
-        if len(self.lengths) != len(self.sources):
-            raise ConfigError("bench job: one length per source sentence is needed")
+        if not len(self.lengths) == len(self.targets) == len(self.sources):
+            raise ConfigError("bench job: one length and one target per source row are needed")
         planned = sorted(i for batch in self.batches for i in batch)
         if planned != list(range(len(self.sources))):
-            raise ConfigError("bench job: the batches must cover every sentence exactly once")
+            raise ConfigError("bench job: the batches must cover every row exactly once")
         if self.repeats < 1 or not self.beams or min(self.beams) < 1 or self.threads < 1:
             raise ConfigError("bench job: repeats, beams and threads must be positive")
 
@@ -67,24 +82,29 @@ class PathJob:
 
 
 @dataclass
-class SeedJob:
-    """The seed article into English and Uzbek through ``Translator()``'s default path."""
+class ArticleJob:
+    """The seed article into every target through ``Translator()``'s default path, decoded
+    to realistic lengths (``ratio`` x each sentence's source tokens), at each beam size."""
 
-    kind: ClassVar[str] = "seed"
+    kind: ClassVar[str] = "article"
 
     model: str
     threads: int
     cache_dir: str
+    beams: list[int] = field(default_factory=lambda: [1, 4])
+    targets: list[str] = field(default_factory=lambda: ["en", "uz"])
+    ratio: float = 1.2
+    thread_layout: str = "auto"
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **dataclasses.asdict(self)}
 
 
-def job_from_dict(data: dict[str, Any]) -> PathJob | SeedJob:
+def job_from_dict(data: dict[str, Any]) -> PathJob | ArticleJob:
     """The job a parent sent (``kind`` says which)."""
     data = dict(data)
     kind = data.pop("kind", "path")
-    jobs: dict[str, type[PathJob] | type[SeedJob]] = {"path": PathJob, "seed": SeedJob}
+    jobs: dict[str, type[PathJob] | type[ArticleJob]] = {"path": PathJob, "article": ArticleJob}
     if kind not in jobs:
         raise ConfigError(f"bench job: unknown kind {kind!r}")
     return jobs[kind](**data)
@@ -107,6 +127,27 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+class RowLengthLogitsProcessor:
+    """Ends row ``b`` after exactly ``lengths[b]`` content tokens: EOS is forbidden before
+    and forced then (transformers ``LogitsProcessor`` protocol, batch-major beam rows)."""
+
+    def __init__(self, lengths: Sequence[int], num_beams: int, eos_id: int) -> None:
+        self._lengths = [length for length in lengths for _ in range(num_beams)]
+        self._eos = eos_id
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        content = input_ids.shape[-1] - 2  # after the decoder start token and the tag
+        if content < 0:
+            return scores
+        for row, length in enumerate(self._lengths):
+            if content < length:
+                scores[row, self._eos] = float("-inf")
+            elif content == length:
+                scores[row, :] = float("-inf")
+                scores[row, self._eos] = 0.0
+        return scores
+
+
 class _TransformersRunner:
     """``generate`` on padded batches (or one sentence per call for the naive baseline)."""
 
@@ -115,28 +156,39 @@ class _TransformersRunner:
 
         torch.set_num_threads(job.threads)
         self.engine = TransformersEngine(job.model_dir, device="cpu", dtype=job.dtype)
-        self.tag = self.engine.sources.target_id(get_language(job.target))
         self.pad = int(self.engine.tokenizer.pad_token_id)
         config = self.engine.model.generation_config
         self.config = config.__class__.from_dict(config.to_dict())
         self.config.max_length = None
 
-    def run(self, batch: list[list[int]], beam: int, length: int) -> list[list[int]]:
-        import torch
+    def tag(self, code: str) -> int:
+        return self.engine.sources.target_id(get_language(code))
 
+    def run(
+        self, batch: list[list[int]], targets: list[str], beam: int, lengths: list[int]
+    ) -> list[list[int]]:
+        import torch
+        from transformers import LogitsProcessorList
+
+        tags = [self.tag(code) for code in targets]
+        processors = [RowForcedTagLogitsProcessor(tags, beam)]
+        if len(set(lengths)) == 1:  # one length: a minimum and a maximum say it
+            bounds = {"min_new_tokens": lengths[0] + 1, "max_new_tokens": lengths[0] + 1}
+        else:
+            processors.append(RowLengthLogitsProcessor(lengths, beam, self.engine.eos_id))
+            bounds = {"max_new_tokens": max(lengths) + 2}
         input_ids, mask = padded_batch(batch, self.pad)
         with torch.inference_mode():
             output = self.engine.model.generate(
                 input_ids=input_ids,
                 attention_mask=mask,
                 generation_config=self.config,
-                forced_bos_token_id=self.tag,
+                logits_processor=LogitsProcessorList(processors),
                 num_beams=beam,
                 do_sample=False,
-                min_new_tokens=length + 1,  # the tag, then exactly `length` content tokens
-                max_new_tokens=length + 1,
+                **bounds,
             )
-        return [row[2 : 2 + length] for row in output.tolist()]
+        return [row[2 : 2 + n] for row, n in zip(output.tolist(), lengths, strict=True)]
 
 
 class _CTranslate2Runner:
@@ -149,26 +201,51 @@ class _CTranslate2Runner:
             compute_type=job.compute_type,
             threads=job.threads,
             shortlist=job.shortlist,
+            layout=job.thread_layout,
         )
-        self.target = get_language(job.target)
 
-    def run(self, batch: list[list[int]], beam: int, length: int) -> list[list[int]]:
+    def run(
+        self, batch: list[list[int]], targets: list[str], beam: int, lengths: list[int]
+    ) -> list[list[int]]:
         tokens = [self.engine.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
-        out = self.engine.generate(
-            tokens, self.target, beam=beam, max_length=length + 1, min_length=length + 1
-        )
-        return [row[:length] for row in out]
+        languages = [get_language(code) for code in targets]
+        tags = [language_token(self.engine.family, lang) for lang in languages]
+        scripts = [
+            lang.script if lang.script in self.engine.shortlist_scripts else None
+            for lang in languages
+        ]
+        if beam == 1 and len(set(lengths)) > 1:  # each row leaves when it is done
+            # No EOS before the longest length; the step callback ends each row at its own.
+            longest = max(lengths) + 1
+            out = self.engine.generate(
+                tokens, tags, scripts, beam=1, max_length=longest, min_length=longest,
+                stops=lengths,
+            )  # fmt: skip
+            return [row[:n] for row, n in zip(out, lengths, strict=True)]
+        outputs: list[list[int]] = [[] for _ in batch]
+        for length in sorted(set(lengths)):  # beam search: one call per length
+            rows = [i for i, n in enumerate(lengths) if n == length]
+            out = self.engine.generate(
+                [tokens[i] for i in rows], [tags[i] for i in rows], [scripts[i] for i in rows],
+                beam=beam, max_length=length + 1, min_length=length + 1,
+            )  # fmt: skip
+            for i, ids in zip(rows, out, strict=True):
+                outputs[i] = ids[:length]
+        return outputs
 
 
 def _passes(runner: Any, job: PathJob, beam: int) -> tuple[float, float, list[list[int]]]:
-    """One timed pass over the workload: wall and CPU seconds, outputs in sentence order."""
-    sources, lengths = job.sources, job.lengths
-    outputs: list[list[int]] = [[] for _ in sources]
-    groups = [[i] for i in range(len(sources))] if job.one_by_one else job.batches
+    """One timed pass over the workload: wall and CPU seconds, outputs in row order."""
+    outputs: list[list[int]] = [[] for _ in job.sources]
+    groups = [[i] for i in range(len(job.sources))] if job.one_by_one else job.batches
     started, cpu_started = time.perf_counter(), time.process_time()
     for group in groups:
-        length = max(lengths[i] for i in group)
-        produced = runner.run([sources[i] for i in group], beam, length)
+        produced = runner.run(
+            [job.sources[i] for i in group],
+            [job.targets[i] for i in group],
+            beam,
+            [job.lengths[i] for i in group],
+        )
         for i, ids in zip(group, produced, strict=True):
             outputs[i] = ids
     return time.perf_counter() - started, time.process_time() - cpu_started, outputs
@@ -185,7 +262,7 @@ def run_job(job: PathJob) -> dict[str, Any]:
     # Warm-up: first calls pay one-off costs (kernel selection, allocator growth, weight
     # packing) that a long-running service pays once.
     shortest = min(range(len(job.sources)), key=lambda i: len(job.sources[i]))
-    runner.run([job.sources[shortest]], 1, 2)
+    runner.run([job.sources[shortest]], [job.targets[shortest]], 1, [2])
     beams: dict[str, Any] = {}
     for beam in job.beams:
         seconds, cpu_seconds, outputs = [], [], []
@@ -199,34 +276,65 @@ def run_job(job: PathJob) -> dict[str, Any]:
             "generated_tokens": sum(len(ids) for ids in outputs),
             "outputs": outputs,
         }
-    return {"load_s": load_s, "beams": beams, "peak_rss_mb": peak_rss_mb()}
+    engine = runner.engine
+    layout = getattr(engine, "layout_choice", None)
+    return {
+        "load_s": load_s,
+        "beams": beams,
+        "peak_rss_mb": peak_rss_mb(),
+        "thread_layout": str(layout) if layout is not None else None,
+    }
 
 
-def seed_job(job: SeedJob) -> dict[str, Any]:
-    """The seed article into English and Uzbek through ``Translator()``'s default path."""
+def article_job(job: ArticleJob) -> dict[str, Any]:
+    """The seed article through the whole pipeline (segmentation, planning, every target in
+    the same batches, checks) on the default path, each sentence decoded to ``ratio`` x its
+    source tokens: the length a real model writes, since random weights never stop early.
+
+    The shortlist fallback is off here: every output of random weights hits its limit, so
+    all of them would be decoded twice, which a real model's outputs are not.
+    """
     settings = load_settings().replace(
-        model=job.model, threads=job.threads, cache_dir=job.cache_dir, cache=False
+        model=job.model,
+        threads=job.threads,
+        cache_dir=job.cache_dir,
+        cache=False,
+        max_length_ratio=job.ratio,
+        max_length_offset=0,
+        shortlist_fallback=False,
+        thread_layout=job.thread_layout,
     )
     translator = Translator(settings=settings)
     started = time.perf_counter()
     engine = translator.engine
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    result = translator.translate(seed_article_text(), ["en", "uz"])
-    seconds = time.perf_counter() - started
-    sentences = sum(len(p) for p in result.translations["en"].paragraphs)
+    text = seed_article_text()
+    translator.translate(text, job.targets, beam=1)  # warm-up
+    seconds: dict[str, float] = {}
+    for beam in job.beams:
+        started = time.perf_counter()
+        translator.translate(text, job.targets, beam=beam)
+        seconds[str(beam)] = time.perf_counter() - started
+    sentences = translator.stats.sentences_by_language.get(job.targets[0], 0) // (
+        len(job.beams) + 1
+    )
+    layout = getattr(engine, "layout_choice", None)
     return {
         "engine": f"{engine.name} {getattr(engine, 'variant', '')}".strip(),
+        "shortlist": translator.model_info.shortlist,
+        "targets": list(job.targets),
         "sentences": sentences,
+        "ratio": job.ratio,
         "load_s": load_s,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
+        "thread_layout": str(layout) if layout is not None else None,
     }
 
 
 def main() -> int:
     job = job_from_dict(json.loads(sys.stdin.read()))
-    result = run_job(job) if isinstance(job, PathJob) else seed_job(job)
+    result = run_job(job) if isinstance(job, PathJob) else article_job(job)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     return 0
 

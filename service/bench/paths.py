@@ -19,6 +19,8 @@ from ..settings import Settings
 
 #: The baseline row's name.
 NAIVE = "naive"
+#: What ``--paths`` calls the default CPU path, whatever its row is named on this machine.
+DEFAULT_ALIAS = "default"
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ def candidate_paths(
     engines: Sequence[str] = ENGINE_NAMES,
     names: Sequence[str] | None = None,
     shortlist: bool = True,
+    default: str | None = None,
 ) -> list[PathSpec]:
-    """Every applicable path for ``engines`` on this CPU (only ``names``, when given)."""
+    """Every applicable path for ``engines`` on this CPU (only ``names``, when given, where
+    ``default`` stands for the ``default`` row's name)."""
     import ctranslate2
 
     paths: list[PathSpec] = []
@@ -92,6 +96,7 @@ def candidate_paths(
                 )
             )
     if names:
+        names = [default if name == DEFAULT_ALIAS and default else name for name in names]
         known = {p.name for p in paths}
         unknown = [name for name in names if name not in known]
         if unknown:

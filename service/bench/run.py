@@ -6,9 +6,10 @@ what does each step (batching, bfloat16, CTranslate2 compute types, the shortlis
 
 Fairness rules, because speed numbers are easy to fake by accident:
 
-* every path decodes the same source token ids to the same fixed lengths (``ratio`` x the
-  longest source in the sentence's batch of the pipeline's own length-sorted plan), so no
-  path wins by stopping early; random-weight models would otherwise stop at random;
+* every path decodes the same source token ids to the same lengths (:mod:`.workload`:
+  ``ratio`` x the longest source of each batch of the pipeline's own length-sorted plan, or
+  each sentence's human reference length in English and Uzbek), so no path wins by stopping
+  early; random-weight models would otherwise stop at random;
 * each path runs in a fresh process (:mod:`.child`): its peak RSS is its own, and
   its load time includes reading the weights from disk (conversion is timed separately);
 * timings are the median of up to ``repeats`` passes after one warm-up call; passes stop
@@ -17,7 +18,13 @@ Fairness rules, because speed numbers are easy to fake by accident:
 
 ``--synthetic nllb-600m`` builds random weights of the real architecture (256,206-row
 vocabulary, so the output projection costs what it really costs) from the bundled
-tokenizer text: no download, the same numbers offline.
+tokenizer text: no download, the same numbers offline. Its shortlist is a proxy of
+``--shortlist-proxy`` tokens (default 128,000: about 120 of NLLB's ~200 languages write in
+Latin, so the real Latin share is unknown here and may well be half the vocabulary).
+
+Before the CTranslate2 paths run, the default path's thread layout is chosen as the engine
+chooses it (:mod:`service.engines.autotune`: measured once per machine and model, or the
+``thread_layout`` setting); ``--tune`` measures again.
 """
 
 from __future__ import annotations
@@ -37,18 +44,19 @@ from pathlib import Path
 from typing import Any
 
 from ..engines import ENGINE_NAMES
+from ..engines.autotune import TUNING_FILE, tuning_key
 from ..engines.convert import cache_folder, describe_source, ensure_converted, is_converted
-from ..engines.ctranslate2_engine import read_vocabulary
-from ..engines.device import cpu_has_native_bf16
+from ..engines.ctranslate2_engine import CTranslate2Engine, read_vocabulary
+from ..engines.device import cpu_has_amx, cpu_has_native_bf16
 from ..engines.shortlist import read_vmap_info, shortlist_tokens, write_vmap
-from ..engines.tuning import thread_layout, usable_cores
+from ..engines.tuning import choose_compute_type, cpu_name, thread_layout, usable_cores
 from ..errors import ConfigError
 from ..settings import Settings, load_settings
-from .child import PathJob, SeedJob
+from .child import ArticleJob, PathJob
 from .paths import PathSpec, candidate_paths, default_path_name
 from .report import add_comparisons, headline, memory_ratio, targets
 from .synthetic import PRESETS, build_tiny_model
-from .workload import Workload, make_workload
+from .workload import LENGTHS, Workload, make_workload
 
 Progress = Callable[[str], None]
 
@@ -71,7 +79,11 @@ class BenchConfig:
     seed_article: bool = True
     shortlist: bool = True
     #: Synthetic models only: shortlist size standing in for the real vocabulary's Latin part.
-    shortlist_proxy: int = 64_000
+    shortlist_proxy: int = 128_000
+    #: ``fixed`` or ``reference`` output lengths (:mod:`.workload`).
+    lengths: str = "fixed"
+    #: Measure the default path's thread layout again, even if one is stored.
+    tune: bool = False
     settings: Settings = field(default_factory=load_settings)
 
     def __post_init__(self) -> None:
@@ -95,20 +107,13 @@ class BenchConfig:
             raise ConfigError(f"--threads must be 0 (all cores) or more, got {self.threads}")
         if self.shortlist_proxy < 1:
             raise ConfigError(f"--shortlist-proxy must be positive, got {self.shortlist_proxy}")
+        if self.lengths not in LENGTHS:
+            raise ConfigError(
+                f"unknown --lengths {self.lengths!r}; choose one of: {', '.join(LENGTHS)}"
+            )
 
 
 # --- machine ---------------------------------------------------------------------------------
-
-
-def cpu_name() -> str:
-    """The CPU model string (Linux), else the platform's processor name."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine_info(threads: int) -> dict[str, Any]:
@@ -118,7 +123,8 @@ def machine_info(threads: int) -> dict[str, Any]:
         "cpu": cpu_name(),
         "cores": usable_cores(),
         "threads": threads,
-        "ct2_layout": str(thread_layout(threads)),
+        "amx": cpu_has_amx(),
+        "ct2_default_layout": str(thread_layout(threads)),
         "native_bf16": cpu_has_native_bf16(),
         "ct2_cpu_compute_types": sorted(ctranslate2.get_supported_compute_types("cpu")),
         "ctranslate2": ctranslate2.__version__,
@@ -149,7 +155,7 @@ def synthetic_model(preset: str, cache_dir: str | Path, progress: Progress) -> P
 # --- running ---------------------------------------------------------------------------------
 
 
-def run_child(job: PathJob | SeedJob) -> dict[str, Any]:
+def run_child(job: PathJob | ArticleJob) -> dict[str, Any]:
     """Run ``job`` in a fresh interpreter (:mod:`.child`) and return its result."""
     done = subprocess.run(
         [sys.executable, "-m", "service.bench.child"],
@@ -200,7 +206,7 @@ def _summarize(
 
 
 def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str, Any]:
-    """Measure every selected path; returns the report (rendered by :mod:`service.bench.report`)."""
+    """Measure every selected path; returns the report (rendered by :mod:`.report`)."""
     say = progress or (lambda message: None)
     settings = config.settings
     threads = config.threads or usable_cores()
@@ -210,28 +216,26 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str
         model = config.model
     else:
         model = settings.model
-    specs = candidate_paths(config.engines, config.paths, config.shortlist)
-    workload = make_workload(model, config.sentences, config.ratio, settings, config.target)
     default_name = default_path_name(settings)
+    specs = candidate_paths(config.engines, config.paths, config.shortlist, default_name)
+    workload = make_workload(
+        model, config.sentences, config.ratio, settings, config.target, config.lengths
+    )
     extra: dict[str, Any] = {}
+    folders = _prepare_folders(model, specs, settings, config, extra, say)
+    if settings.engine == "ctranslate2":
+        extra["thread_layout"] = _choose_layout(model, threads, settings, config, extra, say)
     rows: list[dict[str, Any]] = []
     outputs: dict[tuple[str, int], list[list[int]]] = {}
     for spec in specs:
-        model_dir = model
-        if spec.engine == "ctranslate2":
-            converted = prepare_ct2(model, spec.compute_type, settings, say)
-            extra.setdefault("conversion_s", {})[spec.compute_type] = converted["seconds"]
-            model_dir = converted["path"]
-            if spec.shortlist and config.synthetic:
-                _write_proxy_shortlist(model_dir, config.shortlist_proxy)
         job = PathJob(
             engine=spec.engine,
-            model_dir=model_dir,
+            model_dir=folders.get(spec.compute_type, model) if spec.compute_type else model,
             threads=threads,
-            target=config.target,
             sources=workload.sources,
-            batches=workload.batches,
+            targets=workload.targets,
             lengths=workload.lengths,
+            batches=workload.batches,
             beams=list(config.beams),
             repeats=config.repeats,
             repeat_budget=config.repeat_budget,
@@ -239,11 +243,12 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str
             compute_type=spec.compute_type,
             one_by_one=spec.one_by_one,
             shortlist=spec.shortlist,
+            thread_layout=settings.thread_layout,
         )
         say(f"measuring {spec.name} ({spec.description})")
         result = run_child(job)
         if spec.shortlist:  # the engine wrote (or kept) the folder's vocabulary map
-            info = read_vmap_info(model_dir)
+            info = read_vmap_info(job.model_dir)
             extra["shortlist"] = {
                 "tokens": info.get("tokens"),
                 "proxy_for_real_vocabulary": bool(info.get("proxy_for_real_vocabulary")),
@@ -260,8 +265,8 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str
         "machine": machine_info(threads),
         "workload": {
             **workload.to_dict(),
-            "ratio": config.ratio,
-            "target": config.target,
+            "ratio": config.ratio if config.lengths == "fixed" else None,
+            "target": config.target if config.lengths == "fixed" else None,
             "batch_tokens": settings.batch_tokens,
             "max_batch_size": settings.max_batch_size,
         },
@@ -273,9 +278,91 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str
     report["memory_vs_transformers_batched"] = memory_ratio(rows)
     report["targets"] = targets(report)
     if config.seed_article:
-        say("timing the seed article end to end (en + uz) on the default path")
-        report["seed_article"] = run_child(SeedJob(model, threads, settings.cache_dir))
+        say("timing the seed article through the pipeline (en + uz) on the default path")
+        report["article"] = run_child(
+            ArticleJob(
+                model,
+                threads,
+                settings.cache_dir,
+                beams=list(config.beams),
+                ratio=config.ratio,
+                thread_layout=settings.thread_layout,
+            )
+        )
     return report
+
+
+def _prepare_folders(
+    model: str,
+    specs: Sequence[PathSpec],
+    settings: Settings,
+    config: BenchConfig,
+    extra: dict[str, Any],
+    say: Progress,
+) -> dict[str, str]:
+    """The converted folder of every CTranslate2 compute type measured (and the default
+    path's), with a synthetic model's shortlist proxy written where the shortlist runs."""
+    compute_types = {spec.compute_type for spec in specs if spec.engine == "ctranslate2"}
+    default = _default_compute_type(settings)
+    if default:
+        compute_types.add(default)
+    folders: dict[str, str] = {}
+    for compute_type in sorted(compute_types):
+        converted = prepare_ct2(model, compute_type, settings, say)
+        extra.setdefault("conversion_s", {})[compute_type] = converted["seconds"]
+        folders[compute_type] = converted["path"]
+        shortlisted = any(s.shortlist and s.compute_type == compute_type for s in specs) or (
+            compute_type == default and settings.shortlist
+        )
+        if shortlisted and config.synthetic:
+            _write_proxy_shortlist(converted["path"], config.shortlist_proxy)
+    return folders
+
+
+def _default_compute_type(settings: Settings) -> str | None:
+    if settings.engine != "ctranslate2":
+        return None
+    return choose_compute_type("cpu", settings.compute_type)
+
+
+def _choose_layout(
+    model: str,
+    threads: int,
+    settings: Settings,
+    config: BenchConfig,
+    extra: dict[str, Any],
+    say: Progress,
+) -> dict[str, Any]:
+    """The default path's thread layout, chosen as the engine chooses it (``--tune``: again).
+
+    Measured in this process before any path runs, so no path's load time includes it.
+    """
+    compute_type = _default_compute_type(settings) or "int8"
+    folder = _folder_of(model, compute_type, settings)
+    layout = settings.thread_layout
+    if config.tune:
+        _forget_choice(folder, tuning_key(threads, compute_type))
+        layout = "auto"
+    say(f"choosing the thread layout ({layout})")
+    engine = CTranslate2Engine(
+        str(folder), device="cpu", compute_type=compute_type, threads=threads, layout=layout
+    )
+    choice = engine.layout_choice
+    del engine
+    return {"layout": str(choice.layout), "source": choice.source, "timings": choice.timings}
+
+
+def _folder_of(model: str, compute_type: str, settings: Settings) -> Path:
+    return cache_folder(settings.cache_dir, describe_source(model), compute_type)
+
+
+def _forget_choice(folder: Path, key: str) -> None:
+    path = folder / TUNING_FILE
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop(key, None)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def _write_proxy_shortlist(model_dir: str, size: int) -> None:
@@ -284,7 +371,7 @@ def _write_proxy_shortlist(model_dir: str, size: int) -> None:
     A synthetic model's tokenizer has a few thousand pieces and the rest of its 256k rows are
     padding, so its honest script filter would keep ~1.5k tokens and overstate the gain. The
     proxy keeps the filter's tokens and pads the list with padding rows up to ``size`` (by
-    default 64,000: the issue's estimate of NLLB's Latin-script part).
+    default 128,000: half of NLLB's vocabulary, since most of its languages write in Latin).
     """
     vocabulary = read_vocabulary(Path(model_dir))
     keep = shortlist_tokens(vocabulary, ["Latn"], always=["<s>", "<pad>", "</s>", "<unk>"])

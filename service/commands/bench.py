@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..bench.paths import DEFAULT_ALIAS
 from ..bench.report import format_table, report_json
 from ..bench.run import BenchConfig, run_bench
 from ..bench.synthetic import PRESETS
+from ..bench.workload import LENGTHS
 from ..engines import ENGINE_NAMES
 from .common import Output, add_output_arguments, settings_from_args
 
@@ -33,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Run the naive baseline (transformers fp32, one sentence per call), transformers"
             " batched, and each CTranslate2 compute type on the same NTREX sentences decoded to"
-            " the same fixed lengths; print sentences/s, tokens/s, load time, peak memory and"
-            " the speed-up over the baseline. Each path runs in its own process."
+            " the same lengths; print sentences/s, tokens/s, load time, peak memory and the"
+            " speed-up over the baseline, then time the seed article through the pipeline."
+            " Each path runs in its own process."
         ),
     )
     source = parser.add_mutually_exclusive_group()
@@ -50,7 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=list(ENGINE_NAMES),
         help=f"engines to measure (default: {','.join(ENGINE_NAMES)})",
     )
-    parser.add_argument("--paths", type=_names, help="only these rows, e.g. naive,ct2-int8")
+    parser.add_argument(
+        "--paths",
+        type=_names,
+        help=f"only these rows, e.g. naive,{DEFAULT_ALIAS},ct2-int8 ({DEFAULT_ALIAS}: whatever"
+        " the default CPU path is)",
+    )
     parser.add_argument("--sentences", type=int, default=16, help="NTREX sentences (default 16)")
     parser.add_argument("--beams", type=_int_list, default=[1, 4], help="default: 1,4")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes per path (median)")
@@ -63,13 +71,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--save-json", help="also write the JSON report to this file")
     parser.add_argument("--ratio", type=float, default=1.2, help="output/source token ratio")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
-    parser.add_argument("--no-seed", action="store_true", help="skip the seed article timing")
+    parser.add_argument(
+        "--lengths",
+        choices=LENGTHS,
+        default="fixed",
+        help="fixed: --ratio x the longest source of each batch, into English (default);"
+        " reference: each sentence's human reference length, into English and Uzbek",
+    )
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="measure the CTranslate2 thread layouts again and keep the fastest",
+    )
+    parser.add_argument(
+        "--no-seed",
+        "--no-article",
+        dest="no_seed",
+        action="store_true",
+        help="skip the seed article timed through the pipeline",
+    )
     parser.add_argument("--no-shortlist", action="store_true", help="skip the shortlist row")
     parser.add_argument(
         "--shortlist-proxy",
         type=int,
-        default=64_000,
-        help="synthetic models: shortlist size standing in for the real vocabulary's",
+        default=128_000,
+        help="synthetic models: shortlist size standing in for the real vocabulary's Latin part"
+        " (default 128000)",
     )
     add_output_arguments(parser)
     parser.set_defaults(func=run)
@@ -91,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         seed_article=not args.no_seed,
         shortlist=not args.no_shortlist,
         shortlist_proxy=args.shortlist_proxy,
+        lengths=args.lengths,
+        tune=args.tune,
         settings=settings,
     )
     report = run_bench(config, progress=lambda message: print(f"bench: {message}", file=sys.stderr))

@@ -4,6 +4,10 @@ The pipeline (:mod:`service.translate`) does segmentation, batching, caching and
 engine only turns a batch of source sentences into hypotheses. Keeping it this small is what
 lets the CLI, HTTP API, page, evaluator and benchmark share one code path across
 transformers, CTranslate2 and chat-LLM back ends.
+
+A batch may mix languages: each row has its own source and target language (one language
+stands for every row), so an article's English and Uzbek sentences, or the sentences of many
+articles, fill the same length-sorted batches.
 """
 
 from __future__ import annotations
@@ -12,7 +16,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from ..errors import ConfigError
 from ..languages import Language
+
+#: One language for every row of a batch, or one per row.
+Languages = Language | Sequence[Language]
+
+#: Scripts an output may be restricted to (the target-script shortlist). Only Latin: every
+#: target Audarma decodes is written in it, and a non-Latin target never gets a Latin map.
+SHORTLIST_SCRIPTS = frozenset({"Latn"})
+
+
+def per_row(languages: Languages, rows: int) -> list[Language]:
+    """One language per row: ``languages`` repeated when it is one, checked when it is a list."""
+    if isinstance(languages, Language):
+        return [languages] * rows
+    listed = list(languages)
+    if len(listed) != rows:
+        raise ValueError(f"{len(listed)} languages given for {rows} rows")
+    return listed
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,13 @@ class DecodeOptions:
     max_length_ratio: float = 2.0
     max_length_offset: int = 16
     max_new_tokens: int = 512
+    #: Restrict outputs in a shortlisted script (:data:`SHORTLIST_SCRIPTS`) to that script's
+    #: tokens and the script-neutral ones, where the engine can.
+    shortlist: bool = False
+
+    def __post_init__(self) -> None:
+        if self.beam < 1:
+            raise ConfigError(f"beam must be at least 1, got {self.beam}")
 
     def token_limit(self, source_tokens: int) -> int:
         """The output token limit for a source of ``source_tokens`` tokens."""
@@ -35,6 +64,7 @@ class DecodeOptions:
         return (
             f"beam={self.beam};ratio={self.max_length_ratio};"
             f"offset={self.max_length_offset};cap={self.max_new_tokens}"
+            + (";shortlist" if self.shortlist else "")
         )
 
 
@@ -61,14 +91,14 @@ class Engine(Protocol):
     def translate_batch(
         self,
         sentences: Sequence[str],
-        src: Language,
-        tgt: Language,
+        src: Languages,
+        tgt: Languages,
         options: DecodeOptions,
     ) -> list[Hypothesis]:
-        """Translate ``sentences`` (one batch) from ``src`` to ``tgt``, outputs in input order."""
+        """Translate one batch (row ``i``: ``src[i]`` -> ``tgt[i]``); outputs in input order."""
         ...
 
-    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
+    def count_tokens(self, sentences: Sequence[str], src: Languages) -> list[int]:
         """Source token count of each sentence (special tokens included)."""
         ...
 

@@ -19,9 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..bundled import tuning_sentences
 from ..errors import ConfigError, ModelLoadError
-from ..languages import LANGUAGES, SOURCE_LANGUAGE, Language
+from ..languages import LANGUAGES, SOURCE_LANGUAGE
 from ..settings import Settings, load_settings
+from .autotune import LayoutChoice, choose_layout
+from .base import SHORTLIST_SCRIPTS
 from .convert import TOKENIZER_DIR, ensure_converted, read_marker
 from .family import Seq2SeqEngine, SourceTokenizer, detect_family, language_token
 from .loading import first_line
@@ -35,6 +38,7 @@ from .tuning import (
     storage_quantization,
     sub_batch_size,
     thread_layout,
+    usable_cores,
 )
 
 log = logging.getLogger(__name__)
@@ -78,10 +82,8 @@ class CTranslate2Engine(Seq2SeqEngine):
         shortlist: bool = False,
         cache_dir: str | Path | None = None,
         trust_remote_code: bool = False,
-        layout: ThreadLayout | None = None,
+        layout: ThreadLayout | str | None = None,
     ) -> None:
-        import ctranslate2
-
         self.model_name = str(model)
         self.device = resolve_ct2_device(device)
         self.compute_type = choose_compute_type(self.device, compute_type)
@@ -92,10 +94,6 @@ class CTranslate2Engine(Seq2SeqEngine):
             cache_dir,
             trust_remote_code=trust_remote_code,
         )
-        if self.device != "cpu":
-            self.layout = ThreadLayout(1, max(0, threads), split_greedy=False)
-        else:
-            self.layout = layout or thread_layout(threads)
         self.tokenizer = self._load_tokenizer(trust_remote_code)
         family = detect_family(self.tokenizer)
         if family is None:
@@ -120,21 +118,50 @@ class CTranslate2Engine(Seq2SeqEngine):
         self.shortlist_scripts: frozenset[str] = frozenset()
         if shortlist:
             self.shortlist_scripts = self._prepare_shortlist()
-        if self.device == "cpu":
+        if self.device != "cpu":
+            self.layout_choice = LayoutChoice(ThreadLayout(1, max(0, threads), False), "gpu")
+        else:
             keep_buffers_in_heap()
+            self.layout_choice = self._choose_layout(layout, threads)
+        self.layout = self.layout_choice.layout
+        self._translator = self._make_translator(self.layout)
+        log.info("ctranslate2 engine: %r", self)
+
+    def _make_translator(self, layout: ThreadLayout) -> Any:
+        import ctranslate2
+
         try:
-            self._translator = ctranslate2.Translator(
+            return ctranslate2.Translator(
                 str(self.model_dir),
                 device=self.device,
                 compute_type=self.compute_type,
-                inter_threads=self.layout.translators,
-                intra_threads=self.layout.threads,
+                inter_threads=layout.translators,
+                intra_threads=layout.threads,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelLoadError(
                 f"CTranslate2 cannot load {str(self.model_dir)!r}: {first_line(exc)}"
             ) from exc
-        log.info("ctranslate2 engine: %r", self)
+
+    def _choose_layout(self, layout: ThreadLayout | str | None, threads: int) -> LayoutChoice:
+        """The given layout, the setting's, or the one measured fastest on this machine."""
+        if isinstance(layout, ThreadLayout):
+            return LayoutChoice(layout, "given")
+        setting = layout if layout is not None else load_settings().thread_layout
+        budget = threads if threads > 0 else usable_cores()
+        if setting.strip().lower() == "default":
+            return LayoutChoice(thread_layout(budget), "default")
+
+        def workload() -> tuple[list[list[str]], list[list[str]]]:
+            sentences = tuning_sentences()
+            encoded = self.sources.encode(sentences, LANGUAGES[SOURCE_LANGUAGE])
+            tag = language_token(self.family, LANGUAGES["en"])
+            tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
+            return tokens, [[tag]] * len(tokens)
+
+        return choose_layout(
+            setting, budget, self.model_dir, self.compute_type, self._make_translator, workload
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CTranslate2Engine:
@@ -147,6 +174,7 @@ class CTranslate2Engine(Seq2SeqEngine):
             shortlist=settings.shortlist,
             cache_dir=settings.cache_dir,
             trust_remote_code=settings.trust_remote_code,
+            layout=settings.thread_layout,
         )
 
     # ------------------------------------------------------------------ loading
@@ -177,10 +205,12 @@ class CTranslate2Engine(Seq2SeqEngine):
             ) from exc
 
     def _prepare_shortlist(self) -> frozenset[str]:
-        """Scripts of every target language; writes the folder's ``vmap.txt`` if missing."""
-        scripts = sorted(
-            {lang.script for code, lang in LANGUAGES.items() if code != SOURCE_LANGUAGE}
-        )
+        """The shortlisted scripts; writes the folder's ``vmap.txt`` if it is missing.
+
+        CTranslate2 reads one vocabulary map per model folder, so it holds the tokens of the
+        shortlisted scripts only (Latin): rows into any other script decode in full.
+        """
+        scripts = sorted(SHORTLIST_SCRIPTS)
         info = read_vmap_info(self.model_dir)
         if info.get("scripts") != scripts:
             always = set(self.tokenizer.all_special_tokens) | {
@@ -200,60 +230,93 @@ class CTranslate2Engine(Seq2SeqEngine):
     @property
     def variant(self) -> str:
         """What changes outputs besides the model: part of the translation cache key."""
-        return self.compute_type + ("+shortlist" if self.shortlist_scripts else "")
+        return self.compute_type
 
     def generate_ids(
         self,
         encoded: Sequence[Sequence[int]],
-        target_id: int,
-        tgt: Language,
+        target_ids: Sequence[int],
+        scripts: Sequence[str | None],
         *,
         beam: int,
         max_length: int,
+        row_limits: Sequence[int] | None = None,
     ) -> list[list[int]]:
-        """CTranslate2 takes tokens, not ids: convert, then :meth:`generate`."""
+        """CTranslate2 takes tokens, not ids: convert, then :meth:`generate`.
+
+        Under greedy search each row stops one token past its own limit (a row that runs to
+        its limit is cut there anyway), so a short sentence in a batch of long ones no longer
+        decodes to the longest one's limit.
+        """
+        convert = self.tokenizer.convert_ids_to_tokens
+        stops = [limit + 1 for limit in row_limits] if row_limits and beam == 1 else None
         return self.generate(
-            [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in encoded],
-            tgt,
+            [convert(list(ids)) for ids in encoded],
+            convert([int(tag) for tag in target_ids]),
+            scripts,
             beam=beam,
             max_length=max_length,
+            stops=stops,
         )
 
     def generate(
         self,
         source_tokens: Sequence[Sequence[str]],
-        tgt: Language,
+        target_tags: Sequence[str],
+        scripts: Sequence[str | None] | None = None,
         *,
         beam: int,
         max_length: int,
         min_length: int = 1,
+        stops: Sequence[int] | None = None,
     ) -> list[list[int]]:
-        """Decoder output ids after the target tag (EOS included when reached), per source.
+        """Decoder output ids after each row's target tag (EOS included when reached).
 
         ``max_length``/``min_length`` count decoder tokens after the start token, the target
-        tag included, like transformers' ``max_new_tokens``/``min_new_tokens``. The batch is
-        split over the parallel translators.
+        tag included, like transformers' ``max_new_tokens``/``min_new_tokens``. Rows restricted
+        to a script (``scripts[i]``) and free rows go in separate calls, since the vocabulary
+        map applies to a whole call; each call is split over the parallel translators.
+        ``stops[i]`` (greedy search only) ends row ``i`` after that many content tokens, as if
+        it had reached its end: CTranslate2 then drops it from the batch.
         """
-        n = len(source_tokens)
-        split = sub_batch_size(n, beam, self.layout)
-        results = self._translator.translate_batch(
-            [list(tokens) for tokens in source_tokens],
-            target_prefix=[[language_token(self.family, tgt)]] * n,
-            beam_size=beam,
-            max_batch_size=split,
-            max_input_length=0,  # inputs were already cut to the model's limit
-            max_decoding_length=max_length,
-            min_decoding_length=min_length,
-            return_end_token=True,
-            use_vmap=tgt.script in self.shortlist_scripts,
-            **self._decoding,
-        )
-        return [[self._ids[t] for t in result.hypotheses[0][1:]] for result in results]
+        if stops is not None and beam != 1:
+            raise ValueError("per-row stops need greedy search (CTranslate2's step callback)")
+        rows = len(source_tokens)
+        restricted = [bool(scripts and scripts[i]) for i in range(rows)]
+        outputs: list[list[int]] = [[] for _ in range(rows)]
+        for use_vmap in (True, False):
+            chosen = [i for i in range(rows) if restricted[i] == use_vmap]
+            if not chosen:
+                continue
+            callback = None
+            if stops is not None:
+                chosen_stops = [stops[i] for i in chosen]
+
+                def callback(step: Any, chosen_stops: list[int] = chosen_stops) -> bool:
+                    # At ``step.step == n`` the row holds n content tokens (measured).
+                    return step.step >= chosen_stops[step.batch_id]
+
+            results = self._translator.translate_batch(
+                [list(source_tokens[i]) for i in chosen],
+                target_prefix=[[target_tags[i]] for i in chosen],
+                beam_size=beam,
+                max_batch_size=sub_batch_size(len(chosen), beam, self.layout),
+                max_input_length=0,  # inputs were already cut to the model's limit
+                max_decoding_length=max_length,
+                min_decoding_length=min_length,
+                return_end_token=True,
+                use_vmap=use_vmap,
+                callback=callback,
+                **self._decoding,
+            )
+            for i, result in zip(chosen, results, strict=True):
+                outputs[i] = [self._ids[t] for t in result.hypotheses[0][1:]]
+        return outputs
 
     def __repr__(self) -> str:
         return (
             f"CTranslate2Engine(model={self.model_name!r}, family={self.family!r}, "
             f"device={self.device!r}, compute_type={self.compute_type!r}, "
-            f"threads={self.layout}, "
+            f"threads={self.layout_choice}, "
             f"shortlist={sorted(self.shortlist_scripts) or None})"
         )

@@ -69,21 +69,30 @@ def resolve_dtype(device: str, dtype: str = "auto") -> torch.dtype:
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (Linux ``/proc/cpuinfo``; empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
 def cpu_has_native_bf16() -> bool:
     """Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags).
 
     PyTorch also "supports" bfloat16 on plain AVX-512 by emulation, which is slower than
     float32, so only the native instructions count.
     """
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+
+
+def cpu_has_amx() -> bool:
+    """Whether the CPU has AMX tile instructions (int8 or bf16): the speed targets differ."""
+    return bool(cpu_flags() & {"amx_int8", "amx_bf16", "amx_tile"})
 
 
 #: Below this many parameters bfloat16 does not pay on a CPU: the matrices are too small for

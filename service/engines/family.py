@@ -22,9 +22,9 @@ import threading
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from ..errors import ConfigError, LanguageError
+from ..errors import LanguageError
 from ..languages import Language
-from .base import DecodeOptions, Hypothesis
+from .base import DecodeOptions, Hypothesis, Languages, per_row
 
 FAMILIES = ("nllb", "m2m100")
 
@@ -124,16 +124,29 @@ class SourceTokenizer:
         return self.input_limit - SPECIALS_MARGIN
 
     def encode(
-        self, sentences: Sequence[str], src: Language, max_length: int | None = None
+        self, sentences: Sequence[str], src: Languages, max_length: int | None = None
     ) -> list[list[int]]:
-        """Ids of each sentence; cut to ``max_length`` (tags kept) as a last resort."""
+        """Ids of each sentence (each with its own source tag); cut to ``max_length`` (tags
+        kept) as a last resort."""
+        sources = per_row(src, len(sentences))
         cut = {"truncation": True, "max_length": max_length} if max_length else {}
+        rows: dict[Language, list[int]] = {}
+        for i, lang in enumerate(sources):
+            rows.setdefault(lang, []).append(i)
+        encoded: list[list[int]] = [[] for _ in sentences]
         with self._lock:
-            set_source_language(self.tokenizer, self.family, src, self.model_name, self.vocab_size)
-            encoded = self.tokenizer(list(sentences), add_special_tokens=True, verbose=False, **cut)
-        return [list(ids) for ids in encoded["input_ids"]]
+            for lang, indices in rows.items():
+                set_source_language(
+                    self.tokenizer, self.family, lang, self.model_name, self.vocab_size
+                )
+                batch = self.tokenizer(
+                    [sentences[i] for i in indices], add_special_tokens=True, verbose=False, **cut
+                )
+                for i, ids in zip(indices, batch["input_ids"], strict=True):
+                    encoded[i] = list(ids)
+        return encoded
 
-    def count(self, sentences: Sequence[str], src: Language) -> list[int]:
+    def count(self, sentences: Sequence[str], src: Languages) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
         return [len(ids) for ids in self.encode(sentences, src)] if sentences else []
 
@@ -142,18 +155,16 @@ class SourceTokenizer:
         return language_token_id(self.tokenizer, self.family, tgt, self.model_name, self.vocab_size)
 
     def prepare(
-        self, sentences: Sequence[str], src: Language, tgt: Language, options: DecodeOptions
-    ) -> tuple[int, list[list[int]], list[int]]:
+        self, sentences: Sequence[str], src: Languages, tgt: Languages, options: DecodeOptions
+    ) -> tuple[list[int], list[list[int]], list[int]]:
         """What both engines check and compute before decoding a batch.
 
-        Returns the target tag's id, each sentence's ids (cut to the input limit only as a
-        last resort: the pipeline splits long sentences first) and its content token limit.
+        Returns each row's target tag id, each sentence's ids (cut to the input limit only as
+        a last resort: the pipeline splits long sentences first) and its content token limit.
         """
-        if options.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {options.beam}")
-        target = self.target_id(tgt)
+        targets = [self.target_id(lang) for lang in per_row(tgt, len(sentences))]
         encoded = self.encode(sentences, src, self.input_limit)
-        return target, encoded, [options.token_limit(len(ids)) for ids in encoded]
+        return targets, encoded, [options.token_limit(len(ids)) for ids in encoded]
 
 
 def finish_hypothesis(
@@ -203,23 +214,39 @@ class Seq2SeqEngine:
         """The longest source (special tokens included) sent to the model untruncated."""
         return self.sources.max_input_tokens
 
-    def count_tokens(self, sentences: Sequence[str], src: Language) -> list[int]:
+    #: Scripts this engine can restrict outputs to (set by an engine built with a shortlist).
+    shortlist_scripts: frozenset[str] = frozenset()
+
+    def count_tokens(self, sentences: Sequence[str], src: Languages) -> list[int]:
         """Source token count of each sentence, with the language tag and EOS."""
         return self.sources.count(sentences, src)
 
     def translate_batch(
         self,
         sentences: Sequence[str],
-        src: Language,
-        tgt: Language,
+        src: Languages,
+        tgt: Languages,
         options: DecodeOptions,
     ) -> list[Hypothesis]:
-        """Translate one batch; hypotheses in input order, each cut at its own token limit."""
+        """Translate one batch; hypotheses in input order, each cut at its own token limit.
+
+        Rows whose target script has a shortlist are restricted to it when ``options`` asks.
+        """
         if not sentences:
             return []
-        target_id, encoded, limits = self.sources.prepare(sentences, src, tgt, options)
+        targets = per_row(tgt, len(sentences))
+        target_ids, encoded, limits = self.sources.prepare(sentences, src, targets, options)
+        scripts = [
+            lang.script if options.shortlist and lang.script in self.shortlist_scripts else None
+            for lang in targets
+        ]
         contents = self.generate_ids(
-            encoded, target_id, tgt, beam=options.beam, max_length=max(limits) + TAG_AND_EOS
+            encoded,
+            target_ids,
+            scripts,
+            beam=options.beam,
+            max_length=max(limits) + TAG_AND_EOS,
+            row_limits=limits,
         )
         return [
             finish_hypothesis(self.tokenizer, content, limit, self.eos_id, self.special_ids)
@@ -229,11 +256,19 @@ class Seq2SeqEngine:
     def generate_ids(
         self,
         encoded: Sequence[Sequence[int]],
-        target_id: int,
-        tgt: Language,
+        target_ids: Sequence[int],
+        scripts: Sequence[str | None],
         *,
         beam: int,
         max_length: int,
+        row_limits: Sequence[int] | None = None,
     ) -> list[list[int]]:
-        """Decoder output ids after the target tag (EOS included when reached), per source."""
+        """Decoder output ids after each row's target tag (EOS included when reached).
+
+        ``scripts[i]`` is the script row ``i`` is restricted to, or ``None`` for the full
+        vocabulary; ``max_length`` counts decoder tokens after the start token, tag included.
+        ``row_limits[i]`` is row ``i``'s own content limit: an engine may stop the row once it
+        has ``row_limits[i] + 1`` content tokens (enough to tell whether EOS came in time),
+        which never changes the finished hypothesis.
+        """
         raise NotImplementedError

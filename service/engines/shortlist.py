@@ -132,35 +132,50 @@ def allowed_ids(
     return sorted({i for t, i in by_id if t in tokens} | set(extra_ids))
 
 
-class ShortlistLogitsProcessor:
-    """Masks every token outside the shortlist (transformers ``LogitsProcessor`` protocol)."""
+class RowMaskLogitsProcessor:
+    """Adds a per-row mask to the scores (transformers ``LogitsProcessor`` protocol).
 
-    def __init__(self, allowed: Sequence[int], vocab_size: int) -> None:
+    ``masks[b]`` (``0`` where allowed, ``-inf`` elsewhere, or ``None`` for no restriction)
+    applies to batch row ``b``; under beam search transformers lays the rows out batch-major,
+    ``num_beams`` rows per sentence.
+    """
+
+    def __init__(self, masks: Sequence[Any | None], num_beams: int) -> None:
         import torch
 
-        mask = torch.full((vocab_size,), float("-inf"))
-        mask[torch.tensor([i for i in allowed if i < vocab_size], dtype=torch.long)] = 0.0
-        self._mask = mask
+        width = next(m for m in masks if m is not None).shape[0]
+        rows = [m if m is not None else torch.zeros(width) for m in masks]
+        self._mask = torch.stack(rows).repeat_interleave(num_beams, dim=0)
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         return scores + self._mask.to(device=scores.device, dtype=scores.dtype)
 
 
 class TransformersShortlist:
-    """Per-script logits processors for the transformers engine (built once per script)."""
+    """Target-script masks for the transformers engine: the same outputs CTranslate2 gives
+    with its vocabulary map (built once per script, applied per row)."""
 
     def __init__(self, tokenizer: Any, family: str, vocab_size: int) -> None:
         tags = [token_id(tokenizer, language_token(family, lang)) for lang in LANGUAGES.values()]
         self._always = sorted(t for t in tags if t is not None)  # the forced target tags
         self._tokenizer = tokenizer
         self._vocab_size = vocab_size
-        self._by_script: dict[str, ShortlistLogitsProcessor] = {}
+        self._by_script: dict[str, Any] = {}
 
-    def processors(self, script: str) -> Any:
-        """A ``LogitsProcessorList`` restricting output to ``script`` (and the kept ids)."""
-        from transformers import LogitsProcessorList
+    def mask(self, script: str) -> Any:
+        """``0`` for the tokens ``script`` output may use, ``-inf`` for the rest."""
+        import torch
 
         if script not in self._by_script:
             allowed = allowed_ids(self._tokenizer, [script], extra_ids=self._always)
-            self._by_script[script] = ShortlistLogitsProcessor(allowed, self._vocab_size)
-        return LogitsProcessorList([self._by_script[script]])
+            mask = torch.full((self._vocab_size,), float("-inf"))
+            mask[torch.tensor([i for i in allowed if i < self._vocab_size], dtype=torch.long)] = 0
+            self._by_script[script] = mask
+        return self._by_script[script]
+
+    def processor(self, scripts: Sequence[str | None], num_beams: int) -> Any | None:
+        """The processor restricting each row to its script; ``None`` when no row is."""
+        if all(script is None for script in scripts):
+            return None
+        masks = [self.mask(script) if script else None for script in scripts]
+        return RowMaskLogitsProcessor(masks, num_beams)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelLoadError
-from ..languages import Language
+from .base import SHORTLIST_SCRIPTS
 from .device import cpu_prefers_bf16, resolve_dtype, resolve_torch_device
 from .family import Seq2SeqEngine, SourceTokenizer, detect_family
 from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
@@ -41,6 +41,26 @@ def padded_batch(
         input_ids[row, : len(ids)] = torch.tensor(list(ids), dtype=torch.long)
         mask[row, : len(ids)] = 1
     return input_ids.to(device), mask.to(device)
+
+
+class RowForcedTagLogitsProcessor:
+    """Forces each row's own target-language tag as the first generated token.
+
+    transformers' ``forced_bos_token_id`` takes one tag for the whole batch; rows of one batch
+    may go into different languages, so this does the same per row (batch-major rows,
+    ``num_beams`` per sentence, as beam search lays them out).
+    """
+
+    def __init__(self, target_ids: Sequence[int], num_beams: int) -> None:
+        self._tags = [tag for tag in target_ids for _ in range(num_beams)]
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if input_ids.shape[-1] != 1:  # only the decoder start token so far: the tag comes next
+            return scores
+        forced = scores.new_full(scores.shape, float("-inf"))
+        rows = range(scores.shape[0])
+        forced[list(rows), self._tags] = 0.0
+        return forced
 
 
 class TransformersEngine(Seq2SeqEngine):
@@ -98,6 +118,7 @@ class TransformersEngine(Seq2SeqEngine):
         self._shortlist = None  # the target-script shortlist (service/engines/shortlist.py)
         if shortlist:
             self._shortlist = TransformersShortlist(self.tokenizer, family, self._vocab_size)
+            self.shortlist_scripts = SHORTLIST_SCRIPTS
         # The checkpoints ship ``max_length: 200``; we pass ``max_new_tokens`` per batch, and
         # with both set transformers warns on every call.
         self.model.generation_config.max_length = None
@@ -160,32 +181,42 @@ class TransformersEngine(Seq2SeqEngine):
     def generate_ids(
         self,
         encoded: Sequence[Sequence[int]],
-        target_id: int,
-        tgt: Language,
+        target_ids: Sequence[int],
+        scripts: Sequence[str | None],
         *,
         beam: int,
         max_length: int,
+        row_limits: Sequence[int] | None = None,
     ) -> list[list[int]]:
-        """``generate`` on the padded batch; each row's ids after the target tag."""
-        import torch
+        """``generate`` on the padded batch; each row's ids after its target tag.
 
+        transformers keeps finished rows in the batch, so stopping a row early would save
+        nothing: ``row_limits`` is not used.
+        """
+        import torch
+        from transformers import LogitsProcessorList
+
+        processors = [RowForcedTagLogitsProcessor(target_ids, beam)]
+        if self._shortlist is not None:
+            restrict = self._shortlist.processor(scripts, beam)
+            if restrict is not None:
+                processors.append(restrict)
         input_ids, attention_mask = padded_batch(encoded, self._pad_id, self.device)
         with self._lock, torch.inference_mode():
             output = self.model.generate(
                 input_ids=input_ids,
                 attention_mask=attention_mask,
-                forced_bos_token_id=target_id,
                 do_sample=False,
                 num_beams=beam,
                 max_new_tokens=max_length,
-                logits_processor=self._shortlist and self._shortlist.processors(tgt.script),
+                logits_processor=LogitsProcessorList(processors),
             )
         return [row[_PREFIX:] for row in output.tolist()]
 
     @property
     def variant(self) -> str:
         """The weights' dtype: it changes outputs, so it is part of the translation cache key."""
-        return str(self.dtype).removeprefix("torch.") + ("+shortlist" if self._shortlist else "")
+        return str(self.dtype).removeprefix("torch.")
 
     def __repr__(self) -> str:
         return (

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import platform
+import re
 import sys
 from dataclasses import dataclass
 
@@ -32,17 +34,56 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def cpu_name() -> str:
+    """The CPU model string (Linux), else the platform's processor name."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+#: Decoder rows (sentences x beam) per CTranslate2 sub-batch under beam search. Measured on
+#: 2 cores at beam 4 (docs/speed.md): 8 and 16 sentences per sub-batch decode equally fast,
+#: 32 at once 20% slower and with 2x the memory: every step re-gathers each row's
+#: attention cache, and past a few dozen rows that copying outgrows the products it feeds.
+#: Another host may prefer another size: :mod:`.autotune` measures it.
+BEAM_ROWS = 32
+
+_LAYOUT = re.compile(r"(\d+)x(\d+)(?:/(split|shared))?(?::(\d+))?")
+
+
 @dataclass(frozen=True)
 class ThreadLayout:
-    """How CTranslate2 uses the CPU: parallel translators, threads each, greedy splitting."""
+    """How CTranslate2 uses the CPU: parallel translators, threads each, greedy splitting,
+    and how many decoder rows a beam-search sub-batch holds."""
 
     translators: int
     threads: int
     #: Greedy batches are split across the translators (else one translator takes a batch).
     split_greedy: bool
+    beam_rows: int = BEAM_ROWS
 
     def __str__(self) -> str:
-        return f"{self.translators}x{self.threads}"
+        split = "/split" if self.split_greedy else ""
+        return f"{self.translators}x{self.threads}{split}:{self.beam_rows}"
+
+    @classmethod
+    def parse(cls, text: str) -> ThreadLayout:
+        """``"2x1/split:16"``: translators x threads, greedy split or shared, beam rows."""
+        match = _LAYOUT.fullmatch(text.strip().lower())
+        if not match or int(match[1]) < 1 or int(match[2]) < 1:
+            raise ConfigError(
+                f"thread layout {text!r} is not TRANSLATORSxTHREADS[/split|/shared][:BEAM_ROWS],"
+                " e.g. 2x1/split:16, or auto"
+            )
+        rows = int(match[4]) if match[4] else BEAM_ROWS
+        if rows < 1:
+            raise ConfigError(f"thread layout {text!r}: beam rows must be positive")
+        return cls(int(match[1]), int(match[2]), match[3] == "split", rows)
 
 
 def thread_layout(threads: int = 0, cores: int | None = None) -> ThreadLayout:
@@ -67,18 +108,32 @@ def thread_layout(threads: int = 0, cores: int | None = None) -> ThreadLayout:
     return ThreadLayout(translators, total // translators, split_greedy=True)
 
 
-#: Decoder rows (sentences x beam) per CTranslate2 sub-batch under beam search. Measured on
-#: 2 cores at beam 4 (docs/speed.md): 8 and 16 sentences per sub-batch decode equally fast,
-#: 32 at once 20% slower and with 2x the memory: every step re-gathers each row's
-#: attention cache, and past a few dozen rows that copying outgrows the products it feeds.
-BEAM_ROWS = 32
+def candidate_layouts(threads: int) -> list[ThreadLayout]:
+    """The layouts worth timing for a budget of ``threads`` (:func:`thread_layout` first).
+
+    One translator with every thread; two translators sharing every thread (greedy on one,
+    beam sub-batches two at a time); translators owning disjoint threads. Each with beam
+    sub-batches of 16 and 32 rows.
+    """
+    if threads <= 1:
+        return [ThreadLayout(1, 1, split_greedy=False)]
+    shapes = [(1, threads, False), (2, threads, False), (2, max(1, threads // 2), True)]
+    if threads >= 8:
+        shapes.append((threads // 4, 4, True))
+    layouts = [thread_layout(threads)]
+    for translators, each, split in shapes:
+        for rows in (16, BEAM_ROWS):
+            layout = ThreadLayout(translators, each, split, rows)
+            if layout not in layouts:
+                layouts.append(layout)
+    return layouts
 
 
 def sub_batch_size(sentences: int, beam: int, layout: ThreadLayout) -> int:
     """Sentences per CTranslate2 sub-batch (0: the whole batch at once)."""
     size = sentences
     if beam > 1:
-        size = min(size, max(1, BEAM_ROWS // beam))
+        size = min(size, max(1, layout.beam_rows // beam))
     elif layout.split_greedy and layout.translators > 1:
         size = math.ceil(sentences / layout.translators)
     return 0 if size >= sentences else size

@@ -7,24 +7,29 @@ with ``to_dict()``; every error, whatever raised it, leaves as ``{"error": "..."
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AudarmaError
+from ..languages import parse_languages
 from ..summarizers import STRATEGY_NAMES
+from ..translate import ParagraphEvent
 from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
+NDJSON = "application/x-ndjson"
 #: Seconds a client told "busy" should wait before retrying.
 RETRY_AFTER_S = 2
 
@@ -39,6 +44,11 @@ class TranslateRequest(_Strict):
     text: str = Field(description="the Kazakh article (optional first line 'date YYYY-MM-DD ...')")
     targets: list[str] = Field(
         default_factory=lambda: ["en", "uz"], min_length=1, description="target language codes"
+    )
+    stream: bool = Field(
+        False,
+        description="answer NDJSON: one event per paragraph as it is done"
+        ' ({"paragraph", "language", "items"}), then {"result": <the translate JSON>}',
     )
 
 
@@ -83,6 +93,7 @@ class LanguageTranslationOut(BaseModel):
 class ModelOut(BaseModel):
     name: str
     engine: str
+    shortlist: bool
 
 
 class TranslateResponse(BaseModel):
@@ -145,8 +156,15 @@ def build_router(services: AppServices) -> APIRouter:
         summary="translate an article into each target language",
         responses={200: {"model": TranslateResponse}, **ERRORS},
     )
-    async def translate(request: TranslateRequest) -> JSONResponse:
+    async def translate(request: TranslateRequest) -> Response:
         services.check_text(request.text)  # 400/413 before taking a queue place
+        if request.stream:
+            parse_languages(request.targets)  # 400 before the stream starts
+            services.pool.ensure_room()  # 503 before the stream starts
+            return StreamingResponse(
+                translation_events(services, request.text, request.targets),
+                media_type=NDJSON,
+            )
         result = await services.pool.run(services.translate, request.text, request.targets)
         return JSONResponse(result.to_dict())
 
@@ -180,6 +198,33 @@ def build_router(services: AppServices) -> APIRouter:
         return JSONResponse(result)
 
     return router
+
+
+async def translation_events(
+    services: AppServices, text: str, targets: list[str]
+) -> AsyncIterator[bytes]:
+    """NDJSON lines: each paragraph as it is done in a language, then the whole result.
+
+    An error after the stream began cannot change the status any more: it is the last line,
+    ``{"error": "..."}``.
+    """
+
+    def job(emit: Callable[[Any], None]) -> Any:
+        return services.translate(text, targets, on_paragraph=emit)
+
+    try:
+        async for item in services.pool.stream(job):
+            if isinstance(item, ParagraphEvent):
+                event = {
+                    "paragraph": item.paragraph,
+                    "language": item.language,
+                    "items": [pair.to_dict() for pair in item.pairs],
+                }
+            else:
+                event = {"result": item.to_dict()}
+            yield (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
+    except AudarmaError as exc:
+        yield (json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------- errors

@@ -9,15 +9,19 @@ user errors with their own one-line text, bugs as a short note pointing at the s
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import gradio as gr
 
 from ..errors import AudarmaError, InputError
-from ..languages import LANGUAGES, get_language
+from ..languages import LANGUAGES, get_language, parse_languages
+from ..results import SentencePair, TranslationResult
 from ..settings import Settings
 from ..summarizers import STRATEGY_NAMES
 from .files import (
@@ -30,6 +34,7 @@ from .files import (
 )
 from .render import (
     aligned_html,
+    partial_text,
     score_table_html,
     summaries_html,
     translation_status,
@@ -54,52 +59,128 @@ def _no_progress(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
+def _shown(exc: Exception, name: str) -> gr.Error:
+    """The message the page shows for ``exc``: its own line, or a pointer to the server log."""
+    if isinstance(exc, gr.Error):
+        return exc
+    if isinstance(exc, BusyError):
+        return gr.Error(
+            "The server is busy with other requests; try again in a moment.",
+            title="Busy",
+            duration=None,
+            print_exception=False,
+        )
+    if isinstance(exc, AudarmaError):
+        return gr.Error(str(exc), duration=None, print_exception=False)
+    log.error("page function %s failed", name, exc_info=exc)
+    return gr.Error(
+        f"Something went wrong ({type(exc).__name__}); the details are in the server log.",
+        duration=None,
+        print_exception=False,
+    )
+
+
 def readable_errors(fn: F) -> F:
-    """Turn any exception into a :class:`gr.Error` the page shows as a message."""
+    """Turn any exception into a :class:`gr.Error` the page shows as a message (for plain
+    handlers and for generators that stream their updates alike)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                raise _shown(exc, fn.__name__) from None
+
+        return streaming  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except BusyError:
-            raise gr.Error(
-                "The server is busy with other requests; try again in a moment.",
-                title="Busy",
-                duration=None,
-                print_exception=False,
-            ) from None
-        except AudarmaError as exc:
-            raise gr.Error(str(exc), duration=None, print_exception=False) from None
         except Exception as exc:
-            log.exception("page function %s failed", fn.__name__)
-            raise gr.Error(
-                f"Something went wrong ({type(exc).__name__}); the details are in the server log.",
-                duration=None,
-                print_exception=False,
-            ) from None
+            raise _shown(exc, fn.__name__) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------- views
+#: What the Translate tab shows: English text, Uzbek text, aligned HTML, download paths,
+#: JSON, status line.
+TranslateOutputs = tuple[str, str, str, list[str], dict[str, Any], str]
+
+
+def translate_updates(
+    services: AppServices,
+    downloads: DownloadDir,
+    text: str,
+    targets: str | Sequence[str],
+    progress: PageProgress = _no_progress,
+) -> Iterator[TranslateOutputs]:
+    """The Translate tab's outputs as they grow: each paragraph as soon as it is done (cached
+    ones at once), then the whole result with its aligned view, downloads and JSON.
+
+    The translation runs in a worker thread and reports back through a queue, so progress
+    and partial text reach the page from this generator's own thread.
+    """
+    services.check_text(text)
+    languages = [lang.code for lang in parse_languages(targets)]
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            result = services.pool.run_sync(
+                services.translate,
+                text,
+                languages,
+                progress=lambda done, total: events.put(("progress", (done, total))),
+                on_paragraph=lambda event: events.put(("paragraph", event)),
+            )
+        except BaseException as exc:  # handed to the page's thread, shown there
+            events.put(("error", exc))
+        else:
+            events.put(("done", result))
+
+    started = time.perf_counter()
+    threading.Thread(target=work, name="audarma-page-translate", daemon=True).start()
+    partial: dict[str, dict[int, list[SentencePair]]] = {code: {} for code in languages}
+    while True:
+        kind, item = events.get()
+        if kind == "progress":
+            progress(item, desc="Translating", unit="sentences")
+        elif kind == "paragraph":
+            partial[item.language][item.paragraph] = item.pairs
+            done = sum(len(paragraphs) for paragraphs in partial.values())
+            yield (
+                partial_text(partial.get("en")),
+                partial_text(partial.get("uz")),
+                "",
+                [],
+                {},
+                f"Translating: {done} paragraph(s) done so far.",
+            )
+        elif kind == "error":
+            raise item
+        else:
+            yield _finished(downloads, item, time.perf_counter() - started)
+            return
+
+
 def translate_view(
     services: AppServices,
     downloads: DownloadDir,
     text: str,
     targets: str | Sequence[str],
     progress: PageProgress = _no_progress,
-) -> tuple[str, str, str, list[str], dict[str, Any], str]:
-    """English text, Uzbek text, aligned HTML, download paths, JSON, status line."""
-    services.check_text(text)
+) -> TranslateOutputs:
+    """The Translate tab's final outputs (:func:`translate_updates` without the stream)."""
+    *_, final = translate_updates(services, downloads, text, targets, progress)
+    return final
 
-    def report(done: int, total: int) -> None:
-        progress((done, total), desc="Translating", unit="sentences")
 
-    started = time.perf_counter()
-    result = services.pool.run_sync(services.translate, text, targets, progress=report)
-    seconds = time.perf_counter() - started
+def _finished(
+    downloads: DownloadDir, result: TranslationResult, seconds: float
+) -> TranslateOutputs:
     data = result.to_dict()
     english = result.translations.get("en")
     uzbek = result.translations.get("uz")
@@ -207,8 +288,13 @@ class PageHandlers:
         self.downloads = downloads
 
     @readable_errors
-    def translate(self, text: str, targets: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
-        return translate_view(self.services, self.downloads, text, targets, progress)
+    def translate(
+        self,
+        text: str,
+        targets: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Iterator[TranslateOutputs]:
+        yield from translate_updates(self.services, self.downloads, text, targets, progress)
 
     @readable_errors
     def summarize(

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..checks import ALL_FLAGS
 from ..languages import LANGUAGES, SOURCE_LANGUAGE
-from ..results import TranslationResult
+from ..results import SentencePair, TranslationResult
 
 #: What each QA flag means, shown as the badge's tooltip and in the legend.
 FLAG_HELP: dict[str, str] = ALL_FLAGS
@@ -157,6 +157,18 @@ def translation_text(result: TranslationResult) -> str:
     if result.warnings:
         parts.append("\n== Warnings ==\n" + "\n".join(result.warnings))
     return "\n".join(parts) + "\n"
+
+
+def partial_text(paragraphs: Mapping[int, list[SentencePair]] | None) -> str:
+    """A translation's text while it is being made: finished paragraphs in their places, an
+    ellipsis for each one still in the works before the last finished one."""
+    if not paragraphs:
+        return ""
+    last = max(paragraphs)
+    return "\n".join(
+        " ".join(pair.target for pair in paragraphs[i]) if i in paragraphs else "…"
+        for i in range(last + 1)
+    )
 
 
 def translation_status(result: TranslationResult, seconds: float) -> str:

@@ -19,7 +19,7 @@ from ..results import TranslationResult
 from ..settings import Settings, load_settings
 from ..summarize import Summarizer, SummaryResult
 from ..text import check_text
-from ..translate import ProgressCallback, Translator
+from ..translate import ParagraphCallback, ProgressCallback, Translator
 from .workpool import WorkPool
 
 #: The metric choices offered (``rouge`` stands for ROUGE-1, -2 and -L); all by default.
@@ -60,12 +60,21 @@ class AppServices:
 
     # ------------------------------------------------------------------ operations
     def translate(
-        self, text: str, targets: Sequence[str] | str, progress: ProgressCallback | None = None
+        self,
+        text: str,
+        targets: Sequence[str] | str,
+        progress: ProgressCallback | None = None,
+        on_paragraph: ParagraphCallback | None = None,
     ) -> TranslationResult:
-        """Translate one article (validated first; the caller runs this through the pool)."""
+        """Translate one article (validated first; the caller runs this through the pool).
+
+        ``on_paragraph`` hears of each paragraph as it is done (streaming interfaces).
+        """
         self.check_text(text)
         languages = parse_languages(targets)
-        return self.translator.translate(text, languages, progress=progress)
+        return self.translator.translate(
+            text, languages, progress=progress, on_paragraph=on_paragraph
+        )
 
     def summarize(
         self, text: str, languages: Sequence[str] | str, strategy: str, sentences: int
@@ -119,11 +128,18 @@ class AppServices:
 
     # ------------------------------------------------------------------ facts
     def health(self) -> dict[str, Any]:
-        """Liveness plus what an operator wants at a glance: model and queue occupancy."""
+        """Liveness plus what an operator wants at a glance: model, engine, queue occupancy."""
+        engine = self.translator.loaded_engine
+        choice = getattr(engine, "layout_choice", None)
         return {
             "status": "ok",
             "version": __version__,
             "model": self.translator.model_info.to_dict(),
+            "engine": {
+                "loaded": engine is not None,
+                "variant": getattr(engine, "variant", None),
+                "thread_layout": str(choice) if choice is not None else None,
+            },
             "queue": {
                 "running": self.pool.running,
                 "waiting": max(0, self.pool.admitted - self.pool.running),

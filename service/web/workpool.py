@@ -9,13 +9,15 @@ waits longer than any client will. So at most ``concurrency`` calls run at once,
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 
 from ..errors import AudarmaError
@@ -84,6 +86,38 @@ class WorkPool:
         """Run ``fn`` in the calling thread once a slot is free (for Gradio's worker threads)."""
         with self.admit():
             return self._run_in_slot(partial(fn, *args, **kwargs))
+
+    def ensure_room(self) -> None:
+        """Refuse with :class:`BusyError` now if no place is free (before a stream starts:
+        once a streaming response has begun, its status can no longer say 503)."""
+        with self._lock:
+            if self._admitted >= self.concurrency + self.queue_size:
+                raise BusyError("busy, retry later")
+
+    async def stream(self, fn: Callable[[Callable[[Any], None]], T]) -> AsyncIterator[Any]:
+        """Run ``fn(emit)`` like :meth:`run`, yielding what it ``emit``-s as it goes, then its
+        result. An exception from ``fn`` (or a full queue) is raised to the consumer."""
+        send, receive = anyio.create_memory_object_stream[Any](max_buffer_size=math.inf)
+
+        def emit(item: Any) -> None:
+            anyio.from_thread.run_sync(send.send_nowait, (False, item))
+
+        async def produce() -> None:
+            async with send:
+                try:
+                    result = await self.run(fn, emit)
+                except BaseException as exc:  # handed to the consumer, raised there
+                    await send.send((True, exc))
+                else:
+                    await send.send((False, result))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(produce)
+            async with receive:
+                async for failed, item in receive:
+                    if failed:
+                        raise item
+                    yield item
 
     async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Run ``fn`` in a worker thread once a slot is free, without blocking the event loop."""
