@@ -77,6 +77,9 @@ class Settings:
     #: Decode a shortlisted sentence once more in full when its output comes out flagged
     #: (untranslated, repetition or truncated), keeping the better of the two.
     shortlist_fallback: bool = True
+    #: Batches (CLI folders/JSONL, jobs, Ray): articles translated together, their sentences
+    #: pooled into shared batches (corpus mode) so short articles fill the CPU.
+    corpus_articles: int = 16
     # --- cache ---
     cache: bool = True
     cache_dir: str = field(default_factory=_default_cache_dir)

@@ -77,6 +77,48 @@ def test_translate_batch_jsonl_resumes(cli, fake_engine, tmp_path):
     assert len(out_file.read_text(encoding="utf-8").splitlines()) == 6
 
 
+def test_a_batch_resumes_only_with_the_same_identity(cli, fake_engine, tmp_path):
+    """Another model, engine, target or decoding option into the same --out is refused with
+    one line naming what differs; --restart starts over."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(json.dumps({"id": str(i), "text": f"Мақала {i}."}) for i in range(3)),
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "out.jsonl"
+    assert cli("translate", batch, "--to", "en", "--out", out_file)[0] == 0
+    identity = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    assert identity["targets"] == ["en"] and identity["decoding"]["beam"] == 4
+    for flags, what in (
+        (["--to", "uz"], "targets ['en'], now ['uz']"),
+        (["--to", "en", "--beam", "2"], "decoding"),
+        (["--to", "en", "--model", "another/model"], "model"),
+    ):
+        code, _, err = cli("translate", batch, *flags, "--out", out_file)
+        assert code == 2 and len(err.splitlines()) == 1
+        assert f"holds a run with a different {what.split()[0]}" in err and what in err
+        assert "rerun with --restart to start over" in err
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) == 3  # untouched
+    fake_engine.calls.clear()
+    assert cli("translate", batch, "--to", "uz", "--out", out_file, "--restart")[0] == 0
+    records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [list(r["translations"]) for r in records] == [["uz"]] * 3
+    assert len(fake_engine.sentences_seen) == 3
+
+
+def test_a_batch_pools_its_articles_into_shared_batches(cli, fake_engine, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"{i:02}.txt").write_text(f"Мақала нөмірі {i}. Екінші сөйлем {i}.", "utf-8")
+    code, out, _ = cli("translate", folder, "--to", "en,uz")
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [f"{i:02}" for i in range(20)]
+    # 16 articles (setting corpus_articles) x 2 sentences x 2 languages = 64 rows: 2 batches of
+    # 32, then the last 4 articles' 16 rows: not one batch per article and language.
+    assert [len(call) for call in fake_engine.calls] == [32, 32, 16]
+
+
 def test_translate_folder(cli, fake_engine, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
 
 from ..engines import ENGINE_NAMES
 from ..errors import InputError
-from ..jobs.batch import BatchItem, is_batch, iter_batch, run_batch
+from ..jobs.batch import is_batch, iter_batch, run_batch
 from ..jobs.store import RecordStore
 from ..languages import Language, parse_languages
 from ..translate import Translator
@@ -73,10 +72,7 @@ def _run_batch(args: argparse.Namespace, targets: list[Language]) -> int:
 
     items = list(iter_batch(args.file))
     translator = translator_from_args(args)
-
-    def progress(todo: Sequence[BatchItem]) -> Iterable[BatchItem]:
-        return tqdm(todo, desc="articles", unit="article", file=sys.stderr)
-
+    done: set[str] = set()
     if args.out:
         store = RecordStore.beside(args.out)
         store.open(
@@ -84,14 +80,16 @@ def _run_batch(args: argparse.Namespace, targets: list[Language]) -> int:
             restart=args.restart,
             hint="rerun with --restart to start over, or choose another --out",
         )
-        summary = run_batch(items, translator, targets, store.append, store.finished(), progress)
+        write, done = store.append, store.finished()
     else:
 
         def write(record: dict) -> None:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
-        summary = run_batch(items, translator, targets, write, progress=progress)
+    todo = sum(1 for item_id, _ in items if item_id not in done)
+    with tqdm(total=todo, desc="articles", unit="article", file=sys.stderr) as bar:
+        summary = run_batch(items, translator, targets, write, done, bar.update)
     if summary.failed:
         todo = summary.total - summary.skipped
         raise InputError(f"{summary.failed} of {todo} articles failed (see their 'error' records)")

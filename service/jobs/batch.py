@@ -9,13 +9,14 @@ rerun resumes and refuses to mix runs of another identity.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import AudarmaError, InputError
 from ..languages import Language
+from ..results import TranslationResult
 from ..text.files import decode_bytes, read_file
 from ..translate import Translator
 
@@ -57,16 +58,31 @@ def iter_batch(path: str | Path) -> Iterator[BatchItem]:
         yield str(item.get("id", f"line-{number}")), item["text"]
 
 
+def translate_records(
+    items: Sequence[BatchItem], translator: Translator, targets: Sequence[Language]
+) -> list[dict[str, Any]]:
+    """Batch records of ``items`` translated together (corpus mode: their sentences share
+    batches), in order: ``{"id", **translate JSON}`` or ``{"id", "error"}`` each."""
+    readable = [(i, text) for i, (_, text) in enumerate(items) if isinstance(text, str)]
+    results = translator.translate_many([text for _, text in readable], targets)
+    by_index: dict[int, TranslationResult | AudarmaError] = {
+        i: result for (i, _), result in zip(readable, results, strict=True)
+    }
+    records = []
+    for i, (item_id, text) in enumerate(items):
+        outcome = by_index.get(i, text)
+        if isinstance(outcome, AudarmaError):
+            records.append({"id": item_id, "error": str(outcome)})
+        else:
+            records.append({"id": item_id, **outcome.to_dict()})
+    return records
+
+
 def translate_record(
     item_id: str, text: str | AudarmaError, translator: Translator, targets: Sequence[Language]
 ) -> dict[str, Any]:
     """One article's batch record: the translate JSON with its id, or its error."""
-    try:
-        if isinstance(text, AudarmaError):
-            raise text
-        return {"id": item_id, **translator.translate(text, targets).to_dict()}
-    except AudarmaError as exc:
-        return {"id": item_id, "error": str(exc)}
+    return translate_records([(item_id, text)], translator, targets)[0]
 
 
 @dataclass
@@ -83,15 +99,18 @@ def run_batch(
     translator: Translator,
     targets: Sequence[Language],
     write: Callable[[dict[str, Any]], None],
-    done: set[str] = frozenset(),  # type: ignore[assignment]
-    progress: Callable[[Iterable[BatchItem]], Iterable[BatchItem]] = lambda items: items,
+    done: Collection[str] = frozenset(),
+    progress: Callable[[int], None] = lambda articles: None,
 ) -> BatchSummary:
-    """Translate every item not in ``done``, handing each record to ``write`` as it finishes."""
+    """Translate every item not in ``done``, ``corpus_articles`` at a time in shared batches,
+    handing each record to ``write`` as its group finishes (``progress`` hears how many)."""
     items = list(items)
     todo = [(i, t) for i, t in items if i not in done]
+    size = max(1, translator.settings.corpus_articles)
     failed = 0
-    for item_id, text in progress(todo):
-        record = translate_record(item_id, text, translator, targets)
-        failed += "error" in record
-        write(record)
+    for start in range(0, len(todo), size):
+        for record in translate_records(todo[start : start + size], translator, targets):
+            failed += "error" in record
+            write(record)
+        progress(len(todo[start : start + size]))
     return BatchSummary(total=len(items), skipped=len(items) - len(todo), failed=failed)
