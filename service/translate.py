@@ -7,8 +7,10 @@ length-sorted token-budget batches -> engine -> reassemble -> checks -> result o
 from __future__ import annotations
 
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .batching import plan_batches
@@ -59,11 +61,20 @@ def finish_target(text: str, tgt: Language, settings: Settings) -> str:
 
 @dataclass
 class TranslatorStats:
-    """Counters that make caching and batching observable (tests, logs, benchmarks)."""
+    """Counters that make caching and batching observable (tests, logs, benchmarks, the
+    server's metrics). They only grow, apart from ``load_seconds``."""
 
     engine_sentences: int = 0
     cache_hits: int = 0
+    #: Distinct pieces looked up in the cache and not found (0 while the cache is off).
+    cache_misses: int = 0
     batches: int = 0
+    #: Sentences delivered per target language code, whether from the engine or the cache.
+    sentences: Counter[str] = field(default_factory=Counter)
+    #: Wall-clock seconds spent inside the engine's ``translate_batch``.
+    engine_seconds: float = 0.0
+    #: Seconds the engine took to load; None until it has loaded here.
+    load_seconds: float | None = None
 
 
 class Translator:
@@ -102,7 +113,9 @@ class Translator:
         """The loaded engine (loaded now if it was not yet)."""
         with self._lock:
             if self._engine is None:
+                started = time.perf_counter()
                 self._engine = load_engine(self.settings)
+                self.stats.load_seconds = time.perf_counter() - started
             return self._engine
 
     @property
@@ -214,6 +227,9 @@ class Translator:
             done = self._lookup(unique, src, tgt, options, engine)
             todo = [piece for piece in unique if piece not in done]
             self.stats.cache_hits += len(unique) - len(todo)
+            if self._cache is not None:
+                self.stats.cache_misses += len(todo)
+            self.stats.sentences[tgt.code] += len(units)
             self._run_engine(todo, src, tgt, options, engine, done, progress, len(unique))
             if progress is not None:
                 progress(len(units), len(units))
@@ -295,7 +311,9 @@ class Translator:
             lengths, self.settings.batch_tokens, self.settings.max_batch_size
         ):
             batch_text = [todo[i] for i in batch]
+            started = time.perf_counter()
             hyps = engine.translate_batch(batch_text, src, tgt, options)
+            self.stats.engine_seconds += time.perf_counter() - started
             if len(hyps) != len(batch_text):
                 raise RuntimeError(
                     f"engine {engine.name} returned {len(hyps)} outputs"

@@ -33,7 +33,9 @@ def make_settings(**overrides: Any) -> Settings:
     translation cache stay out of the tests."""
     # A throwaway cache_dir too: the ctranslate2 engine converts models into it, and
     # module-scoped fixtures run before the per-test isolation in conftest.py.
-    return load_settings({"cache": False, "cache_dir": scratch_dir(), **overrides}, env={})
+    # data_dir likewise: API keys and jobs of one app must not leak into another test's.
+    defaults = {"cache": False, "cache_dir": scratch_dir(), "data_dir": scratch_dir()}
+    return load_settings({**defaults, **overrides}, env={})
 
 
 def fake_translator(settings: Settings | None = None, engine: Any = None) -> Translator:
