@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     failed INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
     updated REAL NOT NULL,
-    served REAL NOT NULL DEFAULT 0
+    served INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, served, created);
 CREATE TABLE IF NOT EXISTS articles (
@@ -248,9 +248,12 @@ class JobQueue:
             if article is None:  # cannot happen through this class; repair rather than spin
                 self._settle(db, job_id, now)
                 return None
+            # ``served`` counts turns (not time, which can tie): the job served longest ago
+            # comes next.
             db.execute(
-                "UPDATE jobs SET status = 'running', served = ?, updated = ? WHERE id = ?",
-                (now, now, job_id),
+                "UPDATE jobs SET status = 'running', updated = ?,"
+                " served = (SELECT MAX(served) FROM jobs) + 1 WHERE id = ?",
+                (now, job_id),
             )
         seq, item_id, text = article
         return Claim(job_id, seq, item_id, text, json.loads(options))

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import gradio as gr
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from starlette.routing import Route
 
 from .. import __version__
@@ -29,7 +29,7 @@ from .files import DownloadDir
 from .guard import BasicAuthMiddleware, BodyLimitMiddleware
 from .jobs import JobRunner, build_jobs_router
 from .keys import KeyStore
-from .metrics import CONTENT_TYPE, Metrics
+from .metrics import Metrics
 from .page import build_page
 from .ratelimit import RateLimiter, parse_rate
 from .render import CSS
@@ -104,8 +104,9 @@ def create_app(
     install_api_fallback(app, router, jobs_router)
 
     @app.get(METRICS_PATH, include_in_schema=False)
-    def prometheus_metrics() -> Response:
-        return Response(metrics.render(), media_type=CONTENT_TYPE)
+    def prometheus_metrics(request: Request) -> Response:
+        body, content_type = metrics.render(request.headers.get("accept", ""))
+        return Response(body, headers={"Content-Type": content_type})
 
     # The last added runs first: request context, then API keys, then basic auth, then the
     # body limit. Nothing, not even a body, is read for a stranger.

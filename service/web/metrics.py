@@ -15,16 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 from ..translate import Translator
 from .workpool import WorkPool
 
-#: The ``Content-Type`` of the text exposition format.
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 #: Request latency buckets in seconds: from a health check to a long article on a CPU.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
@@ -65,9 +63,12 @@ class Metrics:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route, method).observe(seconds)
 
-    def render(self) -> bytes:
-        """Every metric in Prometheus' text format."""
-        return generate_latest(self.registry)
+    def render(self, accept: str = "") -> tuple[bytes, str]:
+        """Every metric, and its ``Content-Type``, in the format the scraper's ``Accept``
+        header asks for: OpenMetrics if it says so, else the classic text format 0.0.4, which
+        every Prometheus version reads (prometheus-client's own negotiation)."""
+        encoder, content_type = choose_encoder(accept)
+        return encoder(self.registry), content_type
 
 
 class _LiveCollector(Collector):
