@@ -27,14 +27,11 @@ from .api import ERRORS, PREFIX, ErrorResponse, Strict
 from .metrics import Metrics
 from .ratelimit import RateLimiter
 from .services import AppServices
-from .workpool import BusyError
 
 log = logging.getLogger(__name__)
 
 #: Seconds the runner sleeps when there is nothing to do (a submission wakes it at once).
 IDLE_WAIT_S = 1.0
-#: Seconds the runner waits when the work pool is full before it tries again.
-BUSY_WAIT_S = 0.5
 #: Most characters of an article id.
 MAX_ID_CHARS = 200
 
@@ -150,10 +147,7 @@ class JobRunner:
         if claim is None:
             return False
         try:
-            record = self.services.pool.run_sync(self._record, claim)
-        except BusyError:
-            self._stopping.wait(BUSY_WAIT_S)
-            return True
+            record = self.services.pool.run_reserved(self._record, claim)
         except Exception as exc:
             log.exception("job %s: article %r failed unexpectedly", claim.job_id, claim.item_id)
             record = {"id": claim.item_id, "error": f"internal error: {type(exc).__name__}"}
