@@ -104,6 +104,9 @@ def test_bad_jobs_are_refused_before_anything_is_stored(client: TestClient, data
     assert client.post(JOBS, json={"articles": [{"text": "x"}]}).status_code == 422
     unknown = client.post(JOBS, json={"articles": [{"id": "a", "text": "x"}], "targets": ["fr"]})
     assert unknown.status_code == 400
+    kazakh = client.post(JOBS, json={"articles": [{"id": "a", "text": "x"}], "targets": ["kk"]})
+    assert kazakh.status_code == 400
+    assert kazakh.json()["error"] == "the source language is Kazakh; choose other target languages"
     assert client.post(
         JOBS, json={"articles": [{"id": "a", "text": "x"}], "lang": 1}
     ).status_code == (422)

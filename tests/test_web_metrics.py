@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.translate import Translator
@@ -157,3 +160,14 @@ def test_apps_have_their_own_registries(tmp_path: Path) -> None:
     assert (
         value(scrape(second)["audarma_http_requests"], "audarma_http_requests_total", **route) == 1
     )
+
+
+def test_openmetrics_when_the_scraper_asks_for_it(tmp_path: Path) -> None:
+    client = TestClient(create_app(translator=fake_translator(make_settings())))
+    client.get("/api/v1/languages")
+    accept = "application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5"
+    response = client.get("/metrics", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    assert response.text.endswith("# EOF\n")
+    names = {family.name for family in openmetrics_families(response.text)}
+    assert {"audarma_http_requests", "audarma_sentences_translated"} <= names

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError, InputTooLargeError
 from ..jobs.queue import Claim, JobQueue, QueueFullError, lock_file
-from ..languages import parse_languages
+from ..languages import SOURCE_LANGUAGE, parse_languages
 from .access import caller
 from .api import ERRORS, PREFIX, ErrorResponse, Strict
 from .metrics import Metrics
@@ -195,6 +195,8 @@ def build_jobs_router(
                     f" {settings.max_chars}"
                 )
         targets = [lang.code for lang in parse_languages(job.targets)]
+        if SOURCE_LANGUAGE in targets:  # every article would fail: say so now, once
+            raise InputError("the source language is Kazakh; choose other target languages")
         queued = queue.counts()["queued_articles"]
         if queued + len(articles) > settings.max_queued_articles:
             # Checked before the quota is charged, so a full queue costs the caller nothing;
