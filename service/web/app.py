@@ -69,7 +69,7 @@ def create_app(
     parse_rate(settings.rate_limit)
     services = AppServices(settings, translator=translator, summarizer=summarizer)
     downloads = DownloadDir()
-    keys = KeyStore(settings.keys_path)
+    keys = KeyStore(settings.keys_path, busy_timeout=1.0)
     queue = JobQueue(settings.jobs_path)
     limiter = RateLimiter()
     metrics = Metrics(lambda: services.translator, services.pool, queue.counts)

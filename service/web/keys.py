@@ -103,13 +103,18 @@ def check_name(name: str) -> str:
 class KeyStore:
     """The API keys in one SQLite file; safe to share between the threads of one process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+        """``busy_timeout``: seconds to wait for a lock another process holds; the server
+        passes a short one, since it checks keys on its event loop."""
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not self.path.exists()
             self._db = sqlite3.connect(
-                str(self.path), check_same_thread=False, timeout=10, isolation_level=None
+                str(self.path),
+                check_same_thread=False,
+                timeout=busy_timeout,
+                isolation_level=None,
             )
             if fresh:  # keys grant access: the file is for its owner only
                 os.chmod(self.path, 0o600)
