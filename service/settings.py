@@ -32,6 +32,11 @@ def _default_cache_dir() -> str:
     return str(Path(base) / "audarma")
 
 
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "audarma")
+
+
 def parse_auth(spec: str) -> tuple[str, str] | None:
     """``"user:password"`` -> ``(user, password)``; an empty string turns auth off."""
     if not spec:
@@ -99,11 +104,33 @@ class Settings:
     concurrency: int = 1
     queue_size: int = 32
     trust_remote_code: bool = False
+    #: Seconds a stopping server (SIGTERM, Ctrl-C) gives running requests and the article a
+    #: job is translating; queued job articles stay in the store for the next start.
+    shutdown_timeout: float = 20.0
+    log_format: str = "text"  # text | json: one line per request on stderr
+    # --- newsroom service: API keys, quotas, jobs (all under data_dir) ---
+    #: Where the API keys and the durable jobs live (SQLite files); unlike the cache it holds
+    #: state that must not be thrown away.
+    data_dir: str = field(default_factory=_default_data_dir)
+    #: A key's rate when ``audarma keys add`` is given no ``--rate``: N/second|minute|hour.
+    rate_limit: str = "60/minute"
+    max_job_articles: int = 1000  # articles in one job; more: 413
+    max_queued_articles: int = 10000  # unfinished job articles of all keys; more: 429
 
     @property
     def cache_path(self) -> Path:
         """The SQLite translation cache file."""
         return Path(self.cache_dir) / "translations.sqlite3"
+
+    @property
+    def keys_path(self) -> Path:
+        """The SQLite file of the API keys."""
+        return Path(self.data_dir) / "keys.sqlite3"
+
+    @property
+    def jobs_path(self) -> Path:
+        """The SQLite file of the durable jobs and their results."""
+        return Path(self.data_dir) / "jobs.sqlite3"
 
     @property
     def credentials(self) -> tuple[str, str] | None:

@@ -14,6 +14,8 @@ out differently, see :mod:`service.engines.family`).
 from __future__ import annotations
 
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -84,16 +86,22 @@ ParagraphCallback = Callable[[ParagraphEvent], None]
 
 @dataclass
 class TranslatorStats:
-    """Counters that make caching and batching observable (tests, logs, metrics, bench)."""
+    """Counters that make caching and batching observable (tests, logs, benchmarks, the
+    server's metrics). They only grow, apart from ``load_seconds``."""
 
     engine_sentences: int = 0
     cache_hits: int = 0
+    #: Distinct pieces looked up in the cache and not found (0 while the cache is off).
     cache_misses: int = 0
     batches: int = 0
     #: Sentences decoded a second time without the shortlist (see :data:`FALLBACK_FLAGS`).
     fallbacks: int = 0
-    #: Translated sentences by target language code.
-    sentences_by_language: dict[str, int] = field(default_factory=dict)
+    #: Sentences delivered per target language code, whether from the engine or the cache.
+    sentences: Counter[str] = field(default_factory=Counter)
+    #: Wall-clock seconds spent inside the engine's ``translate_batch``.
+    engine_seconds: float = 0.0
+    #: Seconds the engine took to load; None until it has loaded here.
+    load_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,9 @@ class Translator:
         """The loaded engine (loaded now if it was not yet)."""
         with self._lock:
             if self._engine is None:
+                started = time.perf_counter()
                 self._engine = load_engine(self.settings)
+                self.stats.load_seconds = time.perf_counter() - started
             return self._engine
 
     @property
@@ -340,7 +350,9 @@ class Translator:
             pieces = list(waiting.pieces)
             done = self._lookup(pieces, options, engine)
             self.stats.cache_hits += len(done)
-            self.stats.cache_misses += len(pieces) - len(done)
+            if self._cache is not None:
+                self.stats.cache_misses += len(pieces) - len(done)
+            self.stats.sentences.update(unit.tgt.code for unit in units)
             finished = waiting.complete(done)
             report = _Reporter(len(units), progress, assembler)
             report(finished, pieces_of, done)
@@ -445,16 +457,16 @@ class Translator:
             )
         self.stats.engine_sentences += len(batch)
         self.stats.batches += 1
-        for unit in batch:
-            by_language = self.stats.sentences_by_language
-            by_language[unit.tgt.code] = by_language.get(unit.tgt.code, 0) + 1
         return [batch[i] for i in again]
 
-    @staticmethod
-    def _decode(batch: list[_Unit], options: DecodeOptions, engine: Engine) -> list[Hypothesis]:
+    def _decode(
+        self, batch: list[_Unit], options: DecodeOptions, engine: Engine
+    ) -> list[Hypothesis]:
+        started = time.perf_counter()
         hyps = engine.translate_batch(
             [u.text for u in batch], [u.src for u in batch], [u.tgt for u in batch], options
         )
+        self.stats.engine_seconds += time.perf_counter() - started
         if len(hyps) != len(batch):
             raise RuntimeError(
                 f"engine {engine.name} returned {len(hyps)} outputs for {len(batch)} inputs"

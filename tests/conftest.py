@@ -42,10 +42,14 @@ def gradio_cache(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Point Audarma's cache (and the XDG cache default) at a fresh folder, never ~/.cache."""
+    """Point Audarma's cache and data folders (and the XDG defaults) at fresh folders, never
+    ~/.cache or ~/.local/share."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("AUDARMA_CACHE_DIR", str(cache / "audarma"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("AUDARMA_DATA_DIR", str(data / "audarma"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
     return cache
 
 

@@ -198,7 +198,7 @@ def test_both_targets_share_the_batches():
         len(engine.calls) == 1
         and sorted(engine.targets[0]) == ["en"] * sentences + ["uz"] * sentences
     )
-    assert tr.stats.sentences_by_language == {"en": sentences, "uz": sentences}
+    assert tr.stats.sentences == {"en": sentences, "uz": sentences}
     assert [p.target for p in result.translations["uz"].paragraphs[0]] == [
         fake_translation(p.source, UZ) for p in result.translations["uz"].paragraphs[0]
     ]

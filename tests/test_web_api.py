@@ -207,7 +207,10 @@ def test_oversized_body_refused_before_parsing(fake_client: TestClient) -> None:
 def test_unknown_paths_and_methods_answer_json(fake_client: TestClient) -> None:
     missing = fake_client.get("/api/v1/nothing")
     assert missing.status_code == 404
-    assert missing.json() == {"error": "no such endpoint: /api/v1/nothing"}
+    assert missing.json() == {
+        "error": "no such endpoint: /api/v1/nothing",
+        "request_id": missing.headers["x-request-id"],
+    }
     wrong = fake_client.get(TRANSLATE)
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == "POST"
@@ -331,7 +334,10 @@ def test_full_queue_answers_503_at_once() -> None:
         # (its gate is still shut), so the second request did not wait for a place.
         assert "r" not in first and not engine.gate.is_set()
         assert busy.status_code == 503
-        assert busy.json() == {"error": "busy, retry later"}
+        assert busy.json() == {
+            "error": "busy, retry later",
+            "request_id": busy.headers["x-request-id"],
+        }
         assert busy.headers["retry-after"] == "2"
         streamed = client.post(TRANSLATE, json={"text": "Екінші.", "stream": True})
         assert streamed.status_code == 503 and streamed.headers["retry-after"] == "2"

@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,71 +22,9 @@ import pytest
 from service.cli import main
 from service.text import paragraph_sentences, parse_article
 from tests.data import seed_text
-from tests.webhelpers import free_port
+from tests.webhelpers import STARTUP_TIMEOUT_S, LiveServer, free_port, start_server, stop_server
 
 SEED = seed_text()
-STARTUP_TIMEOUT_S = 90
-STOP_TIMEOUT_S = 10
-
-
-@dataclass
-class LiveServer:
-    process: subprocess.Popen
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("audarma")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
-
-
-def start_server(model: Path, workdir: Path, *extra: str) -> LiveServer:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDARMA_")}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        AUDARMA_CACHE_DIR=str(workdir / "cache"),
-        GRADIO_TEMP_DIR=str(workdir / "gradio"),
-    )
-    log = workdir / f"server-{port}.log"
-    command = [*_command(), "ui", "--model", str(model), "--port", str(port), *extra]
-    with open(log, "wb") as sink:
-        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    server = LiveServer(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"audarma ui exited with {process.returncode}:\n{server.output()}")
-        try:
-            if httpx.get(f"{server.url}/api/v1/health", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(
-        f"audarma ui did not answer within {STARTUP_TIMEOUT_S} s:\n{server.output()}"
-    )
-
-
-def stop_server(server: LiveServer, sig: int) -> int:
-    """Send ``sig``; return the exit status. No exit within ``STOP_TIMEOUT_S`` fails the test
-    (a bound against hanging, not a timing check)."""
-    server.process.send_signal(sig)
-    try:
-        code = server.process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-        raise AssertionError(
-            f"no exit {STOP_TIMEOUT_S} s after {sig!r}:\n{server.output()}"
-        ) from None
-    return code
 
 
 @pytest.fixture(scope="module")

@@ -103,3 +103,30 @@ def test_rejects_nonsense_limits() -> None:
         WorkPool(concurrency=0, queue_size=1)
     with pytest.raises(ValueError):
         WorkPool(concurrency=1, queue_size=-1)
+
+
+def test_reserved_runs_wait_for_a_slot_even_when_the_queue_is_full() -> None:
+    """The job runner's way in: a full queue of interactive calls cannot starve it."""
+    pool = WorkPool(concurrency=1, queue_size=0)
+    release = threading.Event()
+    order: list[str] = []
+
+    def hold() -> None:
+        order.append("interactive")
+        assert release.wait(30), "the test never released the work"
+
+    holder = threading.Thread(target=pool.run_sync, args=(hold,))
+    holder.start()
+    wait_until(lambda: pool.running == 1)
+    with pytest.raises(BusyError):
+        pool.run_sync(lambda: None)
+    result: list[str] = []
+    job = threading.Thread(target=lambda: result.append(pool.run_reserved(lambda: "job")))
+    job.start()
+    wait_until(lambda: pool.admitted == 2)  # waiting, not refused
+    assert not result
+    release.set()
+    holder.join(30)
+    job.join(30)
+    assert result == ["job"] and order == ["interactive"]
+    assert pool.admitted == 0 and pool.running == 0

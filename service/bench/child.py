@@ -315,9 +315,7 @@ def article_job(job: ArticleJob) -> dict[str, Any]:
         started = time.perf_counter()
         translator.translate(text, job.targets, beam=beam)
         seconds[str(beam)] = time.perf_counter() - started
-    sentences = translator.stats.sentences_by_language.get(job.targets[0], 0) // (
-        len(job.beams) + 1
-    )
+    sentences = translator.stats.sentences[job.targets[0]] // (len(job.beams) + 1)
     layout = getattr(engine, "layout_choice", None)
     return {
         "engine": f"{engine.name} {getattr(engine, 'variant', '')}".strip(),

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from ..settings import Settings
 from ..translate import Translator
 from .common import settings_from_args
 from .translate import add_model_arguments
 
-#: Seconds open connections (the page's event streams) get to finish when stopping.
-GRACEFUL_SHUTDOWN_S = 3
+#: The logger the web app writes one line per request to (service.web.access.ACCESS_LOG; not
+#: imported from there, so that `audarma --help` does not import the web stack).
+ACCESS_LOG = "audarma.access"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +38,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--queue-size", type=int, help="requests that may wait; beyond that: 503 (default 32)"
     )
     parser.add_argument("--max-chars", type=int, help="largest text accepted (default 20000)")
+    parser.add_argument(
+        "--data-dir", help="API keys and durable jobs live here (default ~/.local/share/audarma)"
+    )
+    parser.add_argument(
+        "--rate-limit", help="rate of keys added without --rate: N/second|minute|hour"
+    )
+    parser.add_argument("--max-job-articles", type=int, help="articles in one job (default 1000)")
+    parser.add_argument(
+        "--max-queued-articles", type=int, help="unfinished job articles in all (default 10000)"
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        help="seconds a stop gives running requests and the job article in hand (default 20)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="one line per request on stderr: text (default) or json",
+    )
     add_model_arguments(parser)
     parser.add_argument(
         "--no-preload",
@@ -66,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
         concurrency="concurrency",
         queue_size="queue_size",
         max_chars="max_chars",
+        data_dir="data_dir",
+        rate_limit="rate_limit",
+        max_job_articles="max_job_articles",
+        max_queued_articles="max_queued_articles",
+        shutdown_timeout="shutdown_timeout",
+        log_format="log_format",
         model="model",
         engine="engine",
         device="device",
@@ -88,34 +117,75 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(
-        f"audarma: serving http://{settings.host}:{settings.port}/ (API: /api/v1, docs: /docs)",
+        f"audarma: serving http://{settings.host}:{settings.port}/ (API: /api/v1, docs: /docs,"
+        f" metrics: /metrics; keys and jobs in {settings.data_dir})",
         file=sys.stderr,
     )
-    serve(app, settings.host, settings.port, args.log_level)
+    handler = _access_log_handler(args.log_level)
+    try:
+        serve(
+            app,
+            settings.host,
+            settings.port,
+            args.log_level,
+            shutdown_timeout=settings.shutdown_timeout,
+            on_stop=app.state.jobs.pause,
+        )
+    finally:
+        logging.getLogger(ACCESS_LOG).removeHandler(handler)
     print("audarma: server stopped", file=sys.stderr)
     return 0
 
 
-def serve(app: object, host: str, port: int, log_level: str) -> None:
+def _access_log_handler(log_level: str) -> logging.Handler:
+    """Print the app's one line per request on stderr, as the app formatted it (text or JSON);
+    uvicorn's own access log is off, so each request is logged once."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger(ACCESS_LOG)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if log_level in ("info", "debug") else logging.WARNING)
+    logger.propagate = False
+    return handler
+
+
+def serve(
+    app: object,
+    host: str,
+    port: int,
+    log_level: str,
+    shutdown_timeout: float = 20.0,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
     """Run uvicorn until SIGINT or SIGTERM, then return normally.
 
-    uvicorn stops gracefully on either signal and then re-raises it; both are made to arrive
-    as KeyboardInterrupt here, so that a requested stop ends with status 0 rather than a
-    signal death or the CLI's "interrupted" status.
+    On the signal, ``on_stop`` runs at once (the job runner takes no new article), uvicorn
+    stops accepting connections and gives open requests up to ``shutdown_timeout`` seconds,
+    then the app's shutdown waits for the job article in hand. uvicorn re-raises the signal
+    when done; both signals are made to arrive as KeyboardInterrupt here, so that a requested
+    stop ends with status 0 rather than a signal death or the CLI's "interrupted" status.
     """
     import uvicorn
 
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            if on_stop is not None:
+                on_stop()
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=max(1, round(shutdown_timeout)),
+    )
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:  # signal handlers can only be set there
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level=log_level,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        )
+        Server(config).run()
     except KeyboardInterrupt:
         pass
     finally:

@@ -35,12 +35,12 @@ RETRY_AFTER_S = 2
 
 
 # ---------------------------------------------------------------------- request schemas
-class _Strict(BaseModel):
+class Strict(BaseModel):
     # Unknown fields are refused: a typo such as "target" must not silently use the default.
     model_config = ConfigDict(extra="forbid")
 
 
-class TranslateRequest(_Strict):
+class TranslateRequest(Strict):
     text: str = Field(description="the Kazakh article (optional first line 'date YYYY-MM-DD ...')")
     targets: list[str] = Field(
         default_factory=lambda: ["en", "uz"], min_length=1, description="target language codes"
@@ -52,14 +52,14 @@ class TranslateRequest(_Strict):
     )
 
 
-class SummarizeRequest(_Strict):
+class SummarizeRequest(Strict):
     text: str = Field(description="the Kazakh article")
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     strategy: Literal[STRATEGY_NAMES] = "extractive"  # type: ignore[valid-type]
     sentences: int = Field(3, ge=1, le=MAX_SUMMARY_SENTENCES)
 
 
-class ScoreRequest(_Strict):
+class ScoreRequest(Strict):
     hypotheses: list[str] = Field(description="system outputs, one segment each")
     references: list[list[str]] = Field(
         description="one or more reference lists, each line-aligned with the hypotheses"
@@ -132,8 +132,10 @@ class ScoreResponse(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "unusable input or unknown language"},
+    401: {"model": ErrorResponse, "description": "API keys are on and none (or a bad one) given"},
     413: {"model": ErrorResponse, "description": "text over the size limit"},
     422: {"model": ErrorResponse, "description": "request does not match the schema"},
+    429: {"model": ErrorResponse, "description": "over the API key's rate (see Retry-After)"},
     503: {"model": ErrorResponse, "description": "busy (queue full) or model not loadable"},
 }
 
@@ -228,8 +230,13 @@ async def translation_events(
 
 
 # ---------------------------------------------------------------------- errors
-def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
-    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+def error_response(
+    status: int, message: str, retry_after: int | None = None, **extra: Any
+) -> JSONResponse:
+    """The API's error answer; 503 and 429 always say when to retry (``Retry-After``)."""
+    if retry_after is None and status in (429, 503):
+        retry_after = RETRY_AFTER_S
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
 
@@ -245,7 +252,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _audarma(request: Request, exc: AudarmaError) -> JSONResponse:
         if not isinstance(exc, BusyError):
             log.info("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc)
-        return error_response(exc.status_code, str(exc))
+        return error_response(exc.status_code, str(exc), getattr(exc, "retry_after", None))
 
     @app.exception_handler(RequestValidationError)
     async def _schema(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -258,13 +265,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, str(exc.detail))
 
 
-def install_api_fallback(app: FastAPI, router: APIRouter) -> None:
+def install_api_fallback(app: FastAPI, *routers: APIRouter) -> None:
     """Unknown ``/api/...`` paths and methods answer in the API's error shape.
 
     The page is mounted at ``/`` and would otherwise answer them with its own 404.
     """
     known: dict[str, set[str]] = {}
-    for route in router.routes:
+    for route in (route for router in routers for route in router.routes):
         known.setdefault(getattr(route, "path", ""), set()).update(getattr(route, "methods", ()))
 
     @app.api_route(

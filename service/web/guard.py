@@ -1,5 +1,7 @@
 """Request guards for the web app: optional basic auth and a request-body size cap.
 
+(API keys and quotas are in :mod:`service.web.access`.)
+
 They are plain ASGI middleware so that they guard everything mounted in the app — the JSON API,
 the Gradio page, its queue and its file routes — not only the routes FastAPI knows about.
 """
@@ -22,6 +24,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REALM = "Audarma"
+#: Scope key under which an earlier guard leaves the API key a request was authenticated with;
+#: basic auth lets such a request through (a script with a key needs no password too).
+AUTHENTICATED = "audarma.api_key"
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: Iterable = ()) -> None:
@@ -66,7 +71,7 @@ class BasicAuthMiddleware:
         if scope["type"] not in ("http", "websocket") or scope.get("path") in self._open:
             await self.app(scope, receive, send)
             return
-        if self._authorized(scope):
+        if scope.get(AUTHENTICATED) is not None or self._authorized(scope):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":

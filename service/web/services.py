@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..errors import InputError, InputTooLargeError
+from ..errors import AudarmaError, InputError, InputTooLargeError
 from ..evaluation.metrics import METRICS as ALL_METRICS
 from ..evaluation.metrics import Scorer
+from ..jobs.batch import translate_record
 from ..languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from ..results import TranslationResult
 from ..settings import Settings, load_settings
@@ -87,6 +88,28 @@ class AppServices:
         return self.summarizer.summarize(
             text, languages=codes, sentences=sentences, strategy=strategy
         )
+
+    def job_record(
+        self, item_id: str, text: str, targets: Sequence[str], summaries: bool = False
+    ) -> dict[str, Any]:
+        """One job article's record, in the batch record shape of ``audarma translate``.
+
+        ``{"id", ...translate JSON}`` (plus ``"summaries"`` in Kazakh and each target when
+        asked) or ``{"id", "error"}``. A summary that fails leaves the translation standing,
+        with a warning: losing a good translation to a summary problem helps nobody.
+        """
+        record = translate_record(item_id, text, self.translator, parse_languages(targets))
+        if summaries and "error" not in record:
+            languages = [SOURCE_LANGUAGE, *(code for code in targets if code != SOURCE_LANGUAGE)]
+            try:
+                summary = self.summarizer.summarize(text, languages=languages)
+            except AudarmaError as exc:
+                record["warnings"].append(f"summaries: {exc}")
+            else:
+                data = summary.to_dict()
+                record["summaries"] = data["summaries"]
+                record["warnings"].extend(f"summaries: {w}" for w in data["warnings"])
+        return record
 
     def check_score_input(
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]

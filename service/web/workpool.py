@@ -119,6 +119,21 @@ class WorkPool:
                         raise item
                     yield item
 
+    def run_reserved(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Like :meth:`run_sync`, but never refused: for the one job-runner thread.
+
+        A full queue of interactive requests would otherwise refuse every try of the runner
+        and starve the jobs; instead it waits for a slot like everyone else (the bound on
+        waiting calls grows by this one thread).
+        """
+        with self._lock:
+            self._admitted += 1
+        try:
+            return self._run_in_slot(partial(fn, *args, **kwargs))
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
     async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Run ``fn`` in a worker thread once a slot is free, without blocking the event loop."""
         with self.admit():
