@@ -166,7 +166,11 @@ def test_translate_streams_paragraphs_then_the_result(fake_client: TestClient) -
 
 def test_stream_errors_before_it_starts_are_plain_errors(fake_client: TestClient) -> None:
     response = fake_client.post("/api/v1/translate", json={"text": " ", "stream": True})
-    assert response.status_code == 400 and response.json() == {"error": "the article is empty"}
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "the article is empty",
+        "request_id": response.headers["x-request-id"],
+    }
     response = fake_client.post(
         "/api/v1/translate", json={"text": "Сәлем.", "targets": ["xx"], "stream": True}
     )
