@@ -26,7 +26,9 @@ from .text import (
     normalize_uzbek,
     paragraph_sentences,
     parse_article,
+    scalar_text,
     split_clauses,
+    unreadable_warning,
 )
 
 #: ``progress(done, total)``: sentences finished so far, out of all to do for this call.
@@ -138,7 +140,7 @@ class Translator:
         progress: ProgressCallback | None = None,
     ) -> TranslationResult:
         """Translate a whole article into each target language, paragraph for paragraph."""
-        check_text(text, self.settings.max_chars)
+        text = check_text(text, self.settings.max_chars)
         languages = parse_languages(targets)
         src = get_language(SOURCE_LANGUAGE)
         if src in languages:
@@ -149,7 +151,7 @@ class Translator:
         if not flat:
             raise InputError("the article has no text to translate")
 
-        warnings: list[str] = []
+        warnings = [w for w in [unreadable_warning(text)] if w]
         translations: dict[str, LanguageTranslation] = {}
         total = len(flat) * len(languages)
         for number, tgt in enumerate(languages):
@@ -187,6 +189,7 @@ class Translator:
         src, tgt = get_language(source), get_language(target)
         if src == tgt:
             raise InputError(f"source and target are both {src.name}")
+        sentences = [scalar_text(sentence) for sentence in sentences]
         hyps = self._translate_units(
             list(sentences), src, tgt, self.decode_options(beam), progress, warnings
         )
@@ -209,7 +212,7 @@ class Translator:
     ) -> list[Hypothesis]:
         with self._lock:
             engine = self.engine
-            pieces_of = self._split_long(units, src, engine, warnings)
+            pieces_of = self._split_long(units, src, engine, warnings, options)
             unique = list(dict.fromkeys(piece for pieces in pieces_of for piece in pieces))
             done = self._lookup(unique, src, tgt, options, engine)
             todo = [piece for piece in unique if piece not in done]
@@ -230,10 +233,22 @@ class Translator:
         return results
 
     def _split_long(
-        self, units: list[str], src: Language, engine: Engine, warnings: list[str] | None
+        self,
+        units: list[str],
+        src: Language,
+        engine: Engine,
+        warnings: list[str] | None,
+        options: DecodeOptions | None = None,
     ) -> list[list[str]]:
-        """Each unit as the list of pieces it is translated in (usually just itself)."""
+        """Each unit as the list of pieces it is translated in (usually just itself).
+
+        A unit is split when it is over the input limit, or when its output limit would not
+        fit the model's positions (``max_output_tokens``, for engines that have one).
+        """
         limit = min(self.settings.max_sentence_tokens, engine.max_input_tokens)
+        room = getattr(engine, "max_output_tokens", None)
+        fits = options.source_limit(room) if options is not None and room else None
+        limit = min(limit, fits) if fits else limit
         unique = list(dict.fromkeys(units))
         lengths = dict(zip(unique, engine.count_tokens(unique, src), strict=True)) if unique else {}
 

@@ -148,3 +148,45 @@ def test_translate_seed_with_a_real_tiny_model(cli, tiny_nllb_dir):
         assert [[p["source"] for p in para] for para in paragraphs] == expected
         flags = {f for para in paragraphs for p in para for f in p["flags"]}
         assert flags <= {"untranslated", "numbers", "length", "repetition", "truncated"}
+
+
+# --------------------------------------------------------------------------------------------
+# hostile input (issue #12)
+# --------------------------------------------------------------------------------------------
+def test_batch_line_with_unpaired_surrogate_does_not_abort_the_batch(cli, tiny_nllb_dir, tmp_path):
+    """Item 1: a JSONL ``\\ud800`` is replaced with U+FFFD (and warned); later lines are written."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(
+            [
+                '{"id": "a", "text": "Бүгін форум өтті."}',
+                '{"id": "b\\udfff", "text": "\\ud800 Бүгін."}',
+                '{"id": "c", "text": "Ертең жиын болады."}',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "out.jsonl"
+    code, _, err = cli(
+        "translate", batch, "--to", "en", "--model", tiny_nllb_dir, "--beam", "1",
+        "--out", out_file, "--no-cache",
+    )  # fmt: skip
+    assert code == 0, err
+    records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["a", "b\ufffd", "c"]
+    assert records[1]["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("U+FFFD" in w for w in records[1]["warnings"])
+    assert not any("U+FFFD" in w for w in records[0]["warnings"])
+
+
+def test_file_with_encoded_surrogates_is_translated_with_a_warning(cli, fake_engine, tmp_path):
+    """Item 1: surrogate code points encoded in a file (CESU-8/WTF-8) follow the same rule."""
+    path = tmp_path / "in.txt"
+    path.write_bytes("\ud800 Бүгін.".encode("utf-8", "surrogatepass"))
+    code, out, err = cli("translate", path, "--to", "en", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("U+FFFD" in w for w in data["warnings"])
+    code, out, _ = cli("segment", path)
+    assert code == 0 and out == "\ufffd Бүгін.\n"

@@ -353,3 +353,33 @@ def test_twenty_concurrent_requests_complete(tiny_app, tiny_client: TestClient) 
         ]
         assert " ".join(sources) == text
     assert tiny_client.get("/api/v1/health").json()["queue"]["running"] == 0
+
+
+# ---------------------------------------------------------------------- hostile input (#12)
+def test_unpaired_surrogate_is_replaced_not_a_500(tiny_client: TestClient) -> None:
+    """Item 1: JSON's ``\\ud800`` arrives as a lone surrogate; the answer is a translation."""
+    body = '{"text": "\\ud800 Бүгін.", "targets": ["en"]}'
+    response = tiny_client.post(
+        TRANSLATE, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("replaced with U+FFFD" in w for w in data["warnings"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"text": "Бүгін.", "targets": ["\\udc00"]}',
+        '{"text": "Бүгін.", "\\ud800": 1}',
+        '{"text": "Бүгін.", "languages": ["\\ud800"]}',
+    ],
+)
+def test_surrogates_in_errors_still_answer_json(fake_client: TestClient, body: str) -> None:
+    path = "/api/v1/summarize" if "languages" in body else TRANSLATE
+    response = fake_client.post(
+        path, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert "error" in response.json()

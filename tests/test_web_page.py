@@ -254,3 +254,13 @@ def test_page_api_names_and_offline_config() -> None:
     assert {"Kazakh article", "English", "Uzbek"} <= set(labels)
     tabs = [c["props"].get("label") for c in config["components"] if c.get("type") == "tabitem"]
     assert tabs == ["Translate", "Summarize", "Evaluate"]
+
+
+def test_translate_view_replaces_unpaired_surrogates(services, downloads) -> None:
+    """Issue #12, item 1, on the page: a translation with a visible warning, not an error."""
+    english, _, aligned, files, data, status = translate_view(
+        services, downloads, "\ud800 Бүгін.", "en"
+    )
+    assert english == "en: \ufffd Bugin."
+    assert "U+FFFD" in status
+    assert json.loads(Path(files[1]).read_text(encoding="utf-8")) == data

@@ -30,6 +30,19 @@ class DecodeOptions:
         limit = int(self.max_length_ratio * source_tokens) + self.max_length_offset
         return max(1, min(self.max_new_tokens, limit))
 
+    def source_limit(self, output_room: int) -> int | None:
+        """The longest source whose output limit fits in ``output_room`` tokens (None: any).
+
+        A model's decoder has as many positions as its encoder: a source whose limit
+        (``ratio * n + offset``) passes the decoder's room would have its output cut by the
+        room rather than by this rule, so the pipeline splits such sources first.
+        """
+        if self.max_new_tokens <= output_room:
+            return None
+        if self.max_length_ratio <= 0:
+            return None if self.max_length_offset <= output_room else 1
+        return max(1, int((output_room - self.max_length_offset) / self.max_length_ratio))
+
     def fingerprint(self) -> str:
         """A stable string for cache keys."""
         return (
