@@ -98,6 +98,11 @@ class Translator:
         self._lock = threading.RLock()
         self.stats = TranslatorStats()
 
+    @property
+    def cache(self) -> TranslationCache | None:
+        """The translation cache in use (``None`` when caching is off)."""
+        return self._cache
+
     # ------------------------------------------------------------------ engine
     @property
     def engine(self) -> Engine:

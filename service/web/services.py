@@ -119,11 +119,18 @@ class AppServices:
 
     # ------------------------------------------------------------------ facts
     def health(self) -> dict[str, Any]:
-        """Liveness plus what an operator wants at a glance: model and queue occupancy."""
+        """Liveness plus what an operator wants at a glance: model, cache and queue occupancy.
+
+        The service is ``ok`` while it can translate; ``degraded`` when it translates without
+        its cache (the ``cache`` part says why).
+        """
+        cache = self.translator.cache
+        cache_status = "off" if cache is None else cache.status
         return {
-            "status": "ok",
+            "status": "degraded" if cache_status == "unavailable" else "ok",
             "version": __version__,
             "model": self.translator.model_info.to_dict(),
+            "cache": {"status": cache_status, "problem": cache.problem if cache else None},
             "queue": {
                 "running": self.pool.running,
                 "waiting": max(0, self.pool.admitted - self.pool.running),
