@@ -190,3 +190,32 @@ def test_file_with_encoded_surrogates_is_translated_with_a_warning(cli, fake_eng
     assert any("U+FFFD" in w for w in data["warnings"])
     code, out, _ = cli("segment", path)
     assert code == 0 and out == "\ufffd Бүгін.\n"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--beam", "1000", "audarma: error: beam must be between 1 and 16, got 1000"),
+        ("--beam", "0", "audarma: error: beam must be between 1 and 16, got 0"),
+    ],
+)
+def test_out_of_range_flags_are_refused_before_loading(cli, tmp_path, flag, value, message):
+    """Item 7: a model that does not exist is never reached; the flag's error comes first."""
+    code, out, err = cli(
+        "translate", SEED_PATH, "--to", "en", "--model", tmp_path / "missing", flag, value
+    )
+    assert code == 2 and out == ""
+    assert err.startswith(message) and len(err.splitlines()) == 1
+
+
+def test_transformers_folder_with_only_a_config_is_a_load_error(cli, tiny_m2m100_dir, tmp_path):
+    """Item 7: config.json alone (its tokenizer class needs files) is one line, not TypeError."""
+    folder = tmp_path / "only-config"
+    folder.mkdir()
+    (folder / "config.json").write_bytes((tiny_m2m100_dir / "config.json").read_bytes())
+    code, out, err = cli(
+        "translate", SEED_PATH, "--to", "en", "--model", folder, "--engine", "transformers"
+    )
+    assert code == 2 and out == "", err
+    assert err.startswith(f"audarma: error: model '{folder}' ") and len(err.splitlines()) == 1
+    assert "tokenizer" in err

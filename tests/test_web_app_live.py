@@ -216,3 +216,43 @@ def test_malformed_auth_fails_before_loading(capsys: pytest.CaptureFixture[str])
     assert main(["ui", "--auth", "no-colon", "--port", str(free_port())]) == 2
     err = capsys.readouterr().err
     assert "user:password" in err and "loading" not in err
+
+
+# ---------------------------------------------------------------------- edges (#12, item 7)
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "99999"], "port must be between 1 and 65535, got 99999"),
+        (["--concurrency", "0"], "concurrency must be at least 1, got 0"),
+        (["--queue-size", "-1"], "queue_size must be at least 0, got -1"),
+        (["--beam", "1000"], "beam must be between 1 and 16, got 1000"),
+        (["--allowed-hosts", "*x"], "allowed_hosts: '*x' is not a host name"),
+    ],
+)
+def test_ui_refuses_bad_values_before_loading(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The model does not exist: an error about it would mean the value was checked too late.
+    assert main(["ui", "--model", str(tmp_path / "missing"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"audarma: error: {message}")
+    assert len(err.strip().splitlines()) == 1 and "loading" not in err
+
+
+def test_port_in_use_is_a_one_line_error(
+    tiny_nllb_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = ["ui", "--model", str(tiny_nllb_dir), "--port", str(port), "--no-preload"]
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        f"audarma: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+        " (choose another --port, or stop what uses it)"
+    )
+    assert "Traceback" not in err

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import ConfigError, LanguageError
 from ..languages import Language
+from ..settings import MAX_BEAM
 from .base import DecodeOptions, Hypothesis
 
 FAMILIES = ("nllb", "m2m100")
@@ -155,8 +156,8 @@ class SourceTokenizer:
         last resort: the pipeline splits long sentences first) and its content token limit
         (the options' rule, capped by :attr:`output_limit`).
         """
-        if options.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {options.beam}")
+        if not 1 <= options.beam <= MAX_BEAM:
+            raise ConfigError(f"beam must be between 1 and {MAX_BEAM}, got {options.beam}")
         target = self.target_id(tgt)
         encoded = self.encode(sentences, src, self.input_limit)
         limits = [min(options.token_limit(len(ids)), self.output_limit) for ids in encoded]
