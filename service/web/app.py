@@ -19,9 +19,20 @@ from .. import __version__
 from ..settings import Settings, load_settings
 from ..summarize import Summarizer
 from ..translate import Translator
-from .api import PREFIX, build_router, install_api_fallback, install_error_handlers
+from .api import (
+    PREFIX,
+    RETRY_AFTER_S,
+    build_router,
+    install_api_fallback,
+    install_error_handlers,
+)
 from .files import DownloadDir
-from .guard import BasicAuthMiddleware, BodyLimitMiddleware
+from .guard import (
+    BasicAuthMiddleware,
+    BodyLimitMiddleware,
+    HostGuardMiddleware,
+    RetryAfterMiddleware,
+)
 from .page import build_page
 from .render import CSS
 from .services import AppServices
@@ -29,11 +40,15 @@ from .services import AppServices
 #: Paths reachable without credentials when basic auth is on: liveness probes need no secret
 #: and learn nothing from it but "ok", the version and the model name.
 OPEN_PATHS = (f"{PREFIX}/health",)
-#: Largest API request body: an article at the size limit, JSON-escaped (up to 12 bytes per
-#: character as \\uXXXX surrogate pairs) or a test set for scoring, whichever is larger.
+#: Largest request body on any route (API and page alike): an article at the size limit,
+#: JSON-escaped (up to 12 bytes per character as \\uXXXX surrogate pairs) or a test set for
+#: scoring, whichever is larger.
 MIN_BODY_LIMIT = 8 * 1024 * 1024
 #: Largest file the page accepts as an upload (hypotheses or references for scoring).
 MAX_UPLOAD = "10mb"
+#: The page's upload route takes several such files in one request (references).
+UPLOAD_BODY_LIMIT = 32 * 1024 * 1024
+UPLOAD_PATHS = ("/gradio_api/upload",)
 
 DESCRIPTION = """Translate Kazakh news articles into English and Uzbek, summarize and score.
 
@@ -77,11 +92,21 @@ def create_app(
     app.include_router(router)
     install_api_fallback(app, router)
 
+    # Middleware added last runs first: host check, auth, body cap, then the app (and the
+    # Retry-After that every 503 of the app, the page's queue included, leaves with).
     credentials = settings.credentials
-    app.add_middleware(BodyLimitMiddleware, limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars))
+    app.add_middleware(RetryAfterMiddleware, seconds=RETRY_AFTER_S)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars),
+        upload_limit=UPLOAD_BODY_LIMIT,
+        upload_paths=UPLOAD_PATHS,
+    )
     if credentials:
-        # Added last, so it runs first: nothing, not even a body, is read for a stranger.
+        # Nothing, not even a body, is read for a stranger.
         app.add_middleware(BasicAuthMiddleware, credentials=credentials, open_paths=OPEN_PATHS)
+    if settings.host_names and "*" not in settings.host_names:
+        app.add_middleware(HostGuardMiddleware, allowed_hosts=settings.host_names)
 
     page = build_page(services, downloads)
     return gr.mount_gradio_app(

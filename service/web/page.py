@@ -262,7 +262,9 @@ def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
                 summarize_tab(handlers, seeds, settings)
             with gr.Tab("Evaluate", id="evaluate"):
                 evaluate_tab(handlers)
-    page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    # Gradio's max_size counts waiting events and refuses every event at 0; the work pool
+    # behind the handlers is what holds queue_size (0: nothing waits) for page and API alike.
+    page.queue(default_concurrency_limit=settings.concurrency, max_size=max(1, settings.queue_size))
     return page
 
 
