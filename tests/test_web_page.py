@@ -22,7 +22,7 @@ from service.web.render import aligned_html, flag_badges, score_table_html, summ
 from service.web.services import AppServices
 from service.web.workpool import BusyError
 from tests.data import seed_text
-from tests.webhelpers import fake_translator
+from tests.webhelpers import fake_translator, make_settings
 
 SEED = seed_text()
 
@@ -264,3 +264,40 @@ def test_translate_view_replaces_unpaired_surrogates(services, downloads) -> Non
     assert english == "en: \ufffd Bugin."
     assert "U+FFFD" in status
     assert json.loads(Path(files[1]).read_text(encoding="utf-8")) == data
+
+
+# ---------------------------------------------------------------------- user text is text (#12)
+PAYLOADS = [
+    '<img src="http://outside.invalid/i.png">',
+    "![](http://outside.invalid/m.png)",
+    "[Click here to re-login](http://outside.invalid/login)",
+]
+
+
+def long_payload_article() -> str:
+    """Three sentences over the token limit, each opening with markup (quoted when split)."""
+    words = " ".join(["сөз"] * 40)
+    return "\n".join(f"{payload} {words}." for payload in PAYLOADS)
+
+
+def test_user_text_in_the_status_line_is_text(downloads) -> None:
+    """Item 4: the split warnings quote the article; the status shows it, never renders it."""
+    services = AppServices(translator=fake_translator(make_settings(max_sentence_tokens=20)))
+    *_, status = translate_view(services, downloads, long_payload_article(), "en")
+    assert status.count("was split") == 3
+    for payload in PAYLOADS:
+        assert escape(payload[:40]) in status
+    assert "<img" not in status and "<a " not in status
+    assert re.fullmatch(r"[^<>]*(<br>[^<>]*)*", status)  # no tag but the line breaks
+
+
+def test_error_messages_are_shown_as_text() -> None:
+    @readable_errors
+    def user_error() -> None:
+        raise InputError("unknown language '<img src=\"http://outside.invalid/x\">'")
+
+    with pytest.raises(gr.Error) as excinfo:
+        user_error()
+    assert excinfo.value.message == (
+        "unknown language '&lt;img src=\"http://outside.invalid/x\"&gt;'"
+    )

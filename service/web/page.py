@@ -12,6 +12,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
+from html import escape
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -71,7 +72,10 @@ def readable_errors(fn: F) -> F:
                 print_exception=False,
             ) from None
         except AudarmaError as exc:
-            raise gr.Error(str(exc), duration=None, print_exception=False) from None
+            # Gradio renders a message as HTML, and user errors quote what the user sent.
+            raise gr.Error(
+                escape(str(exc), quote=False), duration=None, print_exception=False
+            ) from None
         except Exception as exc:
             log.exception("page function %s failed", fn.__name__)
             raise gr.Error(
@@ -284,7 +288,7 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         button = gr.Button("Translate", variant="primary", elem_id="aud-translate")
     if seeds:
         gr.Examples([[seeds[0], "en,uz"]], inputs=[article, targets], label="Seed article")
-    status = gr.Markdown(elem_id="aud-status")
+    status = gr.HTML(elem_id="aud-status")  # escaped text (render.translation_status)
     with gr.Row(equal_height=True):
         english = gr.Textbox(label="English", lines=10, buttons=["copy"], elem_id="aud-en")
         uzbek = gr.Textbox(label="Uzbek", lines=10, buttons=["copy"], elem_id="aud-uz")
