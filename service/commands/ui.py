@@ -175,12 +175,15 @@ def serve(app: object, sock: socket.socket, log_level: str) -> None:
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:  # signal handlers can only be set there
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stopped = False
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
+        stopped = True
+    except SystemExit:  # uvicorn's answer to a failed startup: its log says why
         pass
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
-    if not server.started and not server.should_exit:
-        raise ConfigError("the server could not start (see the log above)")
+    if not server.started and not stopped:
+        raise ConfigError("the server could not start (see uvicorn's log above)")
