@@ -55,10 +55,29 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+class _StderrLog(logging.Handler):
+    """Audarma's own log warnings (a cache moved aside, a temporary folder used) as
+    ``audarma: warning: ...`` lines on the standard error of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "warning" if record.levelno < logging.ERROR else "error"
+        text = f"audarma: {level}: {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        print(text, file=sys.stderr)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("service")
+    if not any(isinstance(handler, _StderrLog) for handler in logger.handlers):
+        logger.addHandler(_StderrLog(logging.WARNING))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _show_warnings()
     if not os.environ.get("AUDARMA_DEBUG"):
         _quiet_libraries()
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -103,6 +104,9 @@ class Settings:
     auth: str = ""  # "user:password" enables basic auth
     concurrency: int = 1
     queue_size: int = 32
+    #: Host names the server answers to (comma-separated; ``*.example.org`` for subdomains).
+    #: Empty: ``audarma ui`` allows the loopback names when bound to loopback, any otherwise.
+    allowed_hosts: str = ""
     trust_remote_code: bool = False
     #: Seconds a stopping server (SIGTERM, Ctrl-C) gives running requests and the article a
     #: job is translating; queued job articles stay in the store for the next start.
@@ -116,6 +120,17 @@ class Settings:
     rate_limit: str = "60/minute"
     max_job_articles: int = 1000  # articles in one job; more: 413
     max_queued_articles: int = 10000  # unfinished job articles of all keys; more: 429
+
+    def __post_init__(self) -> None:
+        """Refuse values no interface can use, before anything loads or binds."""
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue  # a wrong type is reported by _coerce when it comes from text
+            if value < low or (high is not None and value > high):
+                bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+                raise ConfigError(f"{name} must be {bounds}, got {value} ({_where(name)})")
+        self.host_names  # noqa: B018  (validates allowed_hosts)
 
     @property
     def cache_path(self) -> Path:
@@ -131,6 +146,25 @@ class Settings:
     def jobs_path(self) -> Path:
         """The SQLite file of the durable jobs and their results."""
         return Path(self.data_dir) / "jobs.sqlite3"
+
+    @property
+    def host_names(self) -> list[str]:
+        """``allowed_hosts`` as a list (IPv6 literals in brackets, as in a Host header)."""
+        names = []
+        for raw in self.allowed_hosts.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if ":" in name and not name.startswith("["):
+                name = f"[{name}]"
+            wildcard = name.startswith("*.") and "*" not in name[1:]
+            if name != "*" and not wildcard and not _HOST_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"allowed_hosts: {raw.strip()!r} is not a host name (e.g. news.example.org,"
+                    " *.example.org, 10.0.0.5 or *) (--allowed-hosts, AUDARMA_ALLOWED_HOSTS)"
+                )
+            names.append(name)
+        return names
 
     @property
     def credentials(self) -> tuple[str, str] | None:
@@ -154,6 +188,45 @@ class Settings:
 
 
 _TYPES = get_type_hints(Settings)
+
+#: Largest beam: wider beams cost time and memory in proportion and do not translate better.
+MAX_BEAM = 16
+#: ``(setting, lowest, highest or None)``: the values every interface accepts.
+_RANGES: tuple[tuple[str, float, float | None], ...] = (
+    ("beam", 1, MAX_BEAM),
+    ("batch_tokens", 1, None),
+    ("max_batch_size", 1, None),
+    ("max_sentence_tokens", 3, None),  # the language tag and EOS count too
+    ("max_length_ratio", 0, None),
+    ("max_length_offset", 0, None),
+    ("max_new_tokens", 1, None),
+    ("threads", 0, None),
+    ("max_chars", 1, None),
+    ("port", 1, 65535),
+    ("concurrency", 1, None),
+    ("queue_size", 0, None),
+    ("corpus_articles", 1, None),
+    ("shutdown_timeout", 0, None),
+    ("max_job_articles", 1, None),
+    ("max_queued_articles", 1, None),
+)
+#: Settings that have a command-line flag of their own (named in errors about them).
+_FLAGS = frozenset(
+    {"beam", "port", "host", "auth", "concurrency", "queue_size", "max_chars", "allowed_hosts"}
+    | {"shutdown_timeout", "max_job_articles", "max_queued_articles", "rate_limit", "data_dir"}
+    | {"log_format", "threads"}
+)
+_HOST_NAME = re.compile(r"\[[0-9a-f:.]+\]|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?")
+
+
+def _where(name: str) -> str:
+    """Where a setting's value comes from: its flag (if it has one) and its variable."""
+    variable = ENV_PREFIX + name.upper()
+    return (
+        f"--{name.replace('_', '-')}, {variable}"
+        if name in _FLAGS
+        else f"setting {name}, {variable}"
+    )
 
 
 def _coerce(name: str, value: Any) -> Any:

@@ -18,6 +18,7 @@ from .checks import SUMMARY_FLAG_ORDER, check_summary
 from .languages import Language, parse_languages
 from .settings import Settings, load_settings
 from .summarizers import Budget, Strategy, check_strategy, create_strategy, prepare
+from .text import unreadable_warning
 from .translate import Translator, finish_target
 
 #: Languages summarised when none are given.
@@ -164,4 +165,7 @@ class Summarizer:
             details = check_summary(" ".join(lines), doc.text, draft.reference, lang)
             flags = _ordered([*details, *draft.flags])
             summaries[lang.code] = LanguageSummary(lang.code, lines, flags, details)
-        return SummaryResult(name, summaries, output.warnings)
+        unreadable = unreadable_warning(doc.text)
+        return SummaryResult(
+            name, summaries, [*([unreadable] if unreadable else []), *output.warnings]
+        )

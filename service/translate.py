@@ -36,7 +36,9 @@ from .text import (
     normalize_uzbek,
     paragraph_sentences,
     parse_article,
+    scalar_text,
     split_clauses,
+    unreadable_warning,
 )
 
 #: ``progress(done, total)``: sentences finished so far (one per target language), out of all.
@@ -115,10 +117,12 @@ class _Unit:
 
 @dataclass
 class _Document:
-    """An article ready to translate: its parse and the sentences of each paragraph."""
+    """An article ready to translate: its parse, the sentences of each paragraph, and what
+    its result must warn about from the start (text that was not valid Unicode)."""
 
     article: Article
     paragraphs: list[list[str]]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def sentences(self) -> list[str]:
@@ -154,6 +158,11 @@ class Translator:
         self._engine = engine_instance
         self._lock = threading.RLock()
         self.stats = TranslatorStats()
+
+    @property
+    def cache(self) -> TranslationCache | None:
+        """The translation cache in use (``None`` when caching is off)."""
+        return self._cache
 
     # ------------------------------------------------------------------ engine
     @property
@@ -249,7 +258,7 @@ class Translator:
                         for sentence in paragraph:
                             units.append(_Unit(sentence, src, tgt))
                             owners.append((number, tgt.code, p_index))
-        warnings: list[list[str]] = [[] for _ in documents]
+        warnings = [list(doc.notes) if isinstance(doc, _Document) else [] for doc in documents]
         assembler = _Assembler(units, owners, self._pair, on_paragraph) if on_paragraph else None
         hyps = self._translate_units(
             units, self.decode_options(beam), progress, assembler, warnings, owners
@@ -282,6 +291,7 @@ class Translator:
         src, tgt = get_language(source), get_language(target)
         if src == tgt:
             raise InputError(f"source and target are both {src.name}")
+        sentences = [scalar_text(sentence) for sentence in sentences]
         units = [_Unit(sentence, src, tgt) for sentence in sentences]
         owners = [(0, tgt.code, 0)] * len(units)
         notes: list[list[str]] = [[]]
@@ -296,12 +306,12 @@ class Translator:
     def _prepare(self, text: str) -> _Document | AudarmaError:
         """Check and segment one article; an unusable one becomes its error."""
         try:
-            check_text(text, self.settings.max_chars)
+            text = check_text(text, self.settings.max_chars)
             article = parse_article(text)
             paragraphs = paragraph_sentences(article)
             if not any(paragraphs):
                 raise InputError("the article has no text to translate")
-            return _Document(article, paragraphs)
+            return _Document(article, paragraphs, [w for w in [unreadable_warning(text)] if w])
         except AudarmaError as exc:
             return exc
 
@@ -345,7 +355,7 @@ class Translator:
         """One hypothesis per unit: split, deduplicated, cached, batched, decoded, rejoined."""
         with self._lock:
             engine = self.engine
-            pieces_of = self._split_long(units, engine, warnings, owners)
+            pieces_of = self._split_long(units, engine, warnings, owners, options)
             waiting = _Waiting(pieces_of)
             pieces = list(waiting.pieces)
             done = self._lookup(pieces, options, engine)
@@ -372,9 +382,17 @@ class Translator:
         engine: Engine,
         warnings: list[list[str]],
         owners: list[tuple[int, str, int]],
+        options: DecodeOptions,
     ) -> list[list[_Unit]]:
-        """Each unit as the pieces it is translated in (usually just itself)."""
+        """Each unit as the pieces it is translated in (usually just itself).
+
+        A unit is split when it is over the input limit, or when its output limit would not
+        fit the model's positions (``max_output_tokens``, for engines that have one).
+        """
         limit = min(self.settings.max_sentence_tokens, engine.max_input_tokens)
+        room = getattr(engine, "max_output_tokens", None)
+        fits = options.source_limit(room) if room else None
+        limit = min(limit, fits) if fits else limit
         sources = list(dict.fromkeys((unit.text, unit.src) for unit in units))
         lengths = {}
         if sources:

@@ -182,3 +182,25 @@ def tiny_chat_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.tiny_summarizers import build_tiny_chat_model
 
     return build_tiny_chat_model(tmp_path_factory.mktemp("tiny-qwen2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_256_dirs(
+    tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Path
+) -> dict[str, Path]:
+    """Tiny NLLB and M2M100 folders with only 256 positions (``family -> folder``). Read-only.
+
+    A short position table is where the output limit must give way to the model's positions:
+    CTranslate2 has no encodings past the table, and a random model runs to its limit.
+    """
+    from service.bench.synthetic import build_tiny_model
+
+    return {
+        family: build_tiny_model(
+            tmp_path_factory.mktemp(f"tiny-{family}-256"),
+            family,
+            spm_model=tiny_spm_model,
+            max_position_embeddings=256,
+        )
+        for family in ("nllb", "m2m100")
+    }

@@ -190,3 +190,74 @@ def test_translate_seed_with_a_real_tiny_model(cli, tiny_nllb_dir):
         assert [[p["source"] for p in para] for para in paragraphs] == expected
         flags = {f for para in paragraphs for p in para for f in p["flags"]}
         assert flags <= {"untranslated", "numbers", "length", "repetition", "truncated"}
+
+
+# --------------------------------------------------------------------------------------------
+# hostile input (issue #12)
+# --------------------------------------------------------------------------------------------
+def test_batch_line_with_unpaired_surrogate_does_not_abort_the_batch(cli, tiny_nllb_dir, tmp_path):
+    """Item 1: a JSONL ``\\ud800`` is replaced with U+FFFD (and warned); later lines are written."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(
+            [
+                '{"id": "a", "text": "Бүгін форум өтті."}',
+                '{"id": "b\\udfff", "text": "\\ud800 Бүгін."}',
+                '{"id": "c", "text": "Ертең жиын болады."}',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "out.jsonl"
+    code, _, err = cli(
+        "translate", batch, "--to", "en", "--model", tiny_nllb_dir, "--beam", "1",
+        "--out", out_file, "--no-cache",
+    )  # fmt: skip
+    assert code == 0, err
+    records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["a", "b\ufffd", "c"]
+    assert records[1]["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("U+FFFD" in w for w in records[1]["warnings"])
+    assert not any("U+FFFD" in w for w in records[0]["warnings"])
+
+
+def test_file_with_encoded_surrogates_is_translated_with_a_warning(cli, fake_engine, tmp_path):
+    """Item 1: surrogate code points encoded in a file (CESU-8/WTF-8) follow the same rule."""
+    path = tmp_path / "in.txt"
+    path.write_bytes("\ud800 Бүгін.".encode("utf-8", "surrogatepass"))
+    code, out, err = cli("translate", path, "--to", "en", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("U+FFFD" in w for w in data["warnings"])
+    code, out, _ = cli("segment", path)
+    assert code == 0 and out == "\ufffd Бүгін.\n"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--beam", "1000", "audarma: error: beam must be between 1 and 16, got 1000"),
+        ("--beam", "0", "audarma: error: beam must be between 1 and 16, got 0"),
+    ],
+)
+def test_out_of_range_flags_are_refused_before_loading(cli, tmp_path, flag, value, message):
+    """Item 7: a model that does not exist is never reached; the flag's error comes first."""
+    code, out, err = cli(
+        "translate", SEED_PATH, "--to", "en", "--model", tmp_path / "missing", flag, value
+    )
+    assert code == 2 and out == ""
+    assert err.startswith(message) and len(err.splitlines()) == 1
+
+
+def test_transformers_folder_with_only_a_config_is_a_load_error(cli, tiny_m2m100_dir, tmp_path):
+    """Item 7: config.json alone (its tokenizer class needs files) is one line, not TypeError."""
+    folder = tmp_path / "only-config"
+    folder.mkdir()
+    (folder / "config.json").write_bytes((tiny_m2m100_dir / "config.json").read_bytes())
+    code, out, err = cli(
+        "translate", SEED_PATH, "--to", "en", "--model", folder, "--engine", "transformers"
+    )
+    assert code == 2 and out == "", err
+    assert err.startswith(f"audarma: error: model '{folder}' ") and len(err.splitlines()) == 1
+    assert "tokenizer" in err

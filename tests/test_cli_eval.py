@@ -180,3 +180,17 @@ def test_run_eval_script_with_a_tiny_model(tiny_nllb_dir, tmp_path):
         for score in row["metrics"].values():
             assert score["ci95"][0] <= score["score"] <= score["ci95"][1]
     assert (out_dir / "report.html").read_text(encoding="utf-8").count("data:image/png") == 4
+
+
+@pytest.mark.slow
+def test_eval_finishes_on_a_model_with_few_positions(cli, tiny_256_dirs, tmp_path):
+    """Issue #12, item 3: NTREX's long sentences on a 256-position model, CTranslate2 engine."""
+    out_dir = tmp_path / "run"
+    code, _, err = cli(
+        "eval", "--dataset", NTREX, "--to", "en", "--model", tiny_256_dirs["m2m100"],
+        "--engine", "ctranslate2", "--limit", "6", "--beam", "1", "--bootstrap", "10",
+        "--out", out_dir, "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    records = (out_dir / "outputs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(records) == 6

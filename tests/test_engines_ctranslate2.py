@@ -316,3 +316,56 @@ def test_importing_the_engine_registry_stays_light():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+# --- the model's position table (issue #12, item 3) -----------------------------------------
+
+
+def _long_sentence(tokens: int, engine: Engine) -> str:
+    """A sentence of about ``tokens`` source tokens, made of NTREX words."""
+    words = " ".join(ntrex_lines()[:80]).replace(".", "").split()
+    low, high = 1, len(words)
+    while low < high:  # the fewest words with at least ``tokens`` tokens
+        middle = (low + high) // 2
+        if engine.count_tokens([" ".join(words[:middle])], KK)[0] >= tokens:
+            high = middle
+        else:
+            low = middle + 1
+    return " ".join(words[:low])
+
+
+@pytest.fixture(scope="module", params=["nllb", "m2m100"])
+def pair_256(request: pytest.FixtureRequest, tiny_256_dirs, ct2_cache: Path):
+    """Both engines on a model with 256 positions."""
+    folder = tiny_256_dirs[request.param]
+    return make_engine("transformers", folder, ct2_cache), make_engine(
+        "ctranslate2", folder, ct2_cache
+    )
+
+
+def test_output_limit_is_capped_by_the_position_table(pair_256):
+    """Source + output fit the model's 256 positions on both engines, with equal outputs."""
+    reference, converted = pair_256
+    assert converted.max_output_tokens == reference.max_output_tokens == 256 - 2
+    sentences = [_long_sentence(n, converted) for n in (123, 200, 250)]
+    options = DecodeOptions(beam=1)
+    hyps = converted.translate_batch(sentences, KK, EN, options)
+    assert hyps == reference.translate_batch(sentences, KK, EN, options)
+    assert all(h.tokens <= converted.max_output_tokens for h in hyps)
+    assert converted.translate_batch(sentences[:1], KK, EN, DecodeOptions(beam=2))
+
+
+@pytest.mark.parametrize("kind", ["ctranslate2", "transformers"])
+def test_translator_splits_sources_whose_output_cannot_fit(tiny_256_dirs, kind):
+    """A 240-token sentence is split so that each piece's output budget fits the table."""
+    settings = Settings(
+        model=str(tiny_256_dirs["m2m100"]), engine=kind, beam=1, cache=False,
+        compute_type="float32", device="cpu",
+    )  # fmt: skip
+    translator = Translator(settings=settings, cache=False)
+    sentence = _long_sentence(240, translator.engine) + "."
+    result = translator.translate(sentence, ["en"])
+    (warning,) = [w for w in result.warnings if "was split" in w]
+    # 2 x source + 16 <= 254: pieces of at most 119 tokens.
+    assert "over the 119-token limit" in warning
+    assert result.translations["en"].paragraphs[0][0].source == sentence

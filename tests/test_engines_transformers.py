@@ -289,9 +289,10 @@ def test_unknown_language_code_is_refused(engine: TransformersEngine):
         engine.count_tokens(SENTENCES, klingon)
 
 
-def test_beam_below_one_is_a_config_error(engine: TransformersEngine):
-    with pytest.raises(ConfigError, match="beam must be at least 1"):
-        engine.translate_batch(SENTENCES, KK, EN, DecodeOptions(beam=0))
+@pytest.mark.parametrize("beam", [0, 17])
+def test_beam_out_of_range_is_a_config_error(engine: TransformersEngine, beam: int):
+    with pytest.raises(ConfigError, match=f"beam must be between 1 and 16, got {beam}"):
+        engine.translate_batch(SENTENCES, KK, EN, DecodeOptions(beam=beam))
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -181,3 +181,16 @@ def test_seed_set_is_the_seed_article_without_invented_references():
     assert doc.source == article.paragraphs[1:]
     assert doc.summaries == {"kk": [article.paragraphs[0]]}  # the publisher's headline
     assert doc.references == {}
+
+
+def test_jsonl_unpaired_surrogates_become_replacement_characters(tmp_path):
+    """Issue #12, item 1: an evaluation set read from JSONL holds only Unicode scalar values."""
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        '{"id": "d\\ud800", "source": ["\\ud800 Бүгін."], "references": {"en": ["\\udc00 x"]}}\n',
+        encoding="utf-8",
+    )
+    (doc,) = load_jsonl(path).documents
+    assert doc.id == "d\ufffd"
+    assert doc.source == ["\ufffd Бүгін."]
+    assert doc.references["en"] == [["\ufffd x"]]

@@ -177,3 +177,14 @@ def test_summary_model_goes_to_the_chosen_strategys_setting():
     llm = Summarizer(strategy="llm", summary_model="/m/chat")
     assert llm.settings.llm_model == "/m/chat"
     assert llm.settings.summary_model == load_settings().summary_model
+
+
+def test_unpaired_surrogates_in_the_article_are_replaced_with_a_warning():
+    """Issue #12, item 1: the Python API's rule for text that is not Unicode scalar values."""
+    text = ARTICLE.replace("Бүгін", "\ud800Бүгін")
+    result = Summarizer(translator(), "extractive").summarize(text, ["kk", "en"])
+    assert "\ufffdБүгін" in result.summaries["kk"].text
+    assert any("replaced with U+FFFD" in w for w in result.warnings)
+    import json
+
+    json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")

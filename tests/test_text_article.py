@@ -74,3 +74,28 @@ def test_parse_impossible_date_is_an_error() -> None:
 def test_paragraph_sentences() -> None:
     article = parse_article("date 2025-10-17 Тақырып\nБір. Екі!\nҮш?")
     assert paragraph_sentences(article) == [["Тақырып"], ["Бір.", "Екі!"], ["Үш?"]]
+
+
+# --------------------------------------------------------------------------------------------
+# scalar_text / check_text: text that is not Unicode scalar values (issue #12, item 1)
+# --------------------------------------------------------------------------------------------
+
+
+def test_scalar_text_replaces_lone_surrogates_and_joins_pairs() -> None:
+    from service.text import REPLACEMENT, scalar_text, unreadable_warning
+
+    # A lone high, a lone low, and a pair (as a UTF-16 tool might leave it in a str).
+    text = "\ud800 Бүгін \udfff форум \ud83d\ude00."
+    assert scalar_text(text) == f"{REPLACEMENT} Бүгін {REPLACEMENT} форум \U0001f600."
+    assert scalar_text("Бүгін форум өтті.") == "Бүгін форум өтті."
+    assert unreadable_warning(scalar_text(text)) == (
+        "2 character(s) of the text are not valid Unicode (e.g. unpaired surrogates) or could"
+        " not be decoded; they were replaced with U+FFFD"
+    )
+    assert unreadable_warning("Бүгін.") is None
+
+
+def test_check_text_returns_scalar_text() -> None:
+    from service.text import check_text
+
+    assert check_text("\ud800 Бүгін.", 100) == "\ufffd Бүгін."

@@ -350,3 +350,22 @@ def test_corpus_mode_on_the_tiny_model_matches_article_by_article(tiny_nllb_dir,
             same += sum(a == b for a, b in pairs)
     assert total == 242 and same >= 0.97 * total
     assert pooled.stats.batches <= alone.stats.batches
+
+
+# --------------------------------------------------------------------------------------------
+# text that is not Unicode scalar values (issue #12, item 1): replaced, warned, never a crash
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
+def test_unpaired_surrogates_are_replaced_with_a_warning(tiny_nllb_dir, engine):
+    settings = load_settings({"model": str(tiny_nllb_dir), "engine": engine, "beam": 1})
+    tr = Translator(settings=settings, cache=False)
+    result = tr.translate("\ud800 Бүгін.\nФорум \udc00өтті.", ["en"])
+    pairs = [p for para in result.translations["en"].paragraphs for p in para]
+    assert [p.source for p in pairs] == ["\ufffd Бүгін.", "Форум \ufffdөтті."]
+    assert any("replaced with U+FFFD" in w for w in result.warnings)
+    # The JSON shape is valid UTF-8 end to end.
+    import json
+
+    json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")
+    sentences = tr.translate_sentences(["\udbff Бүгін."], "en")
+    assert sentences[0].source == "\ufffd Бүгін."

@@ -405,3 +405,110 @@ def test_twenty_concurrent_requests_complete(tiny_app, tiny_client: TestClient) 
         ]
         assert " ".join(sources) == text
     assert tiny_client.get("/api/v1/health").json()["queue"]["running"] == 0
+
+
+# ---------------------------------------------------------------------- hostile input (#12)
+def test_unpaired_surrogate_is_replaced_not_a_500(tiny_client: TestClient) -> None:
+    """Item 1: JSON's ``\\ud800`` arrives as a lone surrogate; the answer is a translation."""
+    body = '{"text": "\\ud800 Бүгін.", "targets": ["en"]}'
+    response = tiny_client.post(
+        TRANSLATE, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["translations"]["en"]["paragraphs"][0][0]["source"] == "\ufffd Бүгін."
+    assert any("replaced with U+FFFD" in w for w in data["warnings"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"text": "Бүгін.", "targets": ["\\udc00"]}',
+        '{"text": "Бүгін.", "\\ud800": 1}',
+        '{"text": "Бүгін.", "languages": ["\\ud800"]}',
+    ],
+)
+def test_surrogates_in_errors_still_answer_json(fake_client: TestClient, body: str) -> None:
+    path = "/api/v1/summarize" if "languages" in body else TRANSLATE
+    response = fake_client.post(
+        path, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert "error" in response.json()
+
+
+PAGE_ROUTES = ["/gradio_api/run/translate", "/gradio_api/queue/join", "/gradio_api/call/translate"]
+
+
+@pytest.mark.parametrize("path", [*PAGE_ROUTES, "/api/v1/translate"])
+def test_every_route_has_a_body_cap(fake_client: TestClient, path: str) -> None:
+    """Item 2: 8 MiB on the page's routes too, declared or streamed, answered in JSON."""
+    limit = 8 * 1024 * 1024
+    for body in (b"{" + b" " * limit + b"}", (b" " * 65536 for _ in range(limit // 65536 + 1))):
+        response = fake_client.post(
+            path, content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 413, path
+        assert response.json() == {
+            "error": f"request body over the {limit}-byte limit",
+            "request_id": response.headers["x-request-id"],
+        }
+    # A declared length over the limit is refused even where nothing would read the body.
+    response = fake_client.post("/", content=b" " * (limit + 1))
+    assert response.status_code == 413
+
+
+def test_upload_route_has_a_larger_cap(fake_client: TestClient) -> None:
+    from service.web.app import UPLOAD_BODY_LIMIT
+
+    upload = "/gradio_api/upload"
+    files = {"files": ("hyp.txt", b"x" * (9 * 1024 * 1024), "text/plain")}
+    assert fake_client.post(upload, files=files).status_code == 200  # over 8 MiB is fine here
+
+    def many_files():  # four files under Gradio's 10 MB each, 36 MB together, streamed
+        for number in range(4):
+            yield (
+                f'--cut\r\nContent-Disposition: form-data; name="files"; filename="{number}.txt"'
+                "\r\nContent-Type: text/plain\r\n\r\n"
+            ).encode()
+            for _ in range(9 * 16):
+                yield b"x" * 65536
+            yield b"\r\n"
+        yield b"--cut--\r\n"
+
+    response = fake_client.post(
+        upload, content=many_files(), headers={"content-type": "multipart/form-data; boundary=cut"}
+    )
+    assert UPLOAD_BODY_LIMIT < 36 * 2**20
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": f"request body over the {UPLOAD_BODY_LIMIT}-byte limit",
+        "request_id": response.headers["x-request-id"],
+    }
+
+
+def _join(client: TestClient, session: str) -> httpx.Response:
+    dependencies = client.get("/config").json()["dependencies"]
+    index = next(d["id"] for d in dependencies if d.get("api_name") == "translate")
+    body = {"data": ["Бүгін.", "en"], "fn_index": index, "session_hash": session}
+    return client.post("/gradio_api/queue/join", json={**body, "event_data": None})
+
+
+def test_page_queue_full_answers_503_with_retry_after() -> None:
+    """Item 7: the page's own queue (Gradio's) says when to come back, like the API."""
+    engine = GatedEngine()
+    translator = fake_translator(make_settings(concurrency=1, queue_size=1), engine=engine)
+    try:
+        with TestClient(create_app(translator=translator)) as client:
+            answers = [_join(client, f"s{i}") for i in range(5)]
+    finally:
+        engine.gate.set()
+    busy = [r for r in answers if r.status_code == 503]
+    assert len(busy) >= 3  # one running, at most one waiting
+    assert all(r.headers["retry-after"] == "2" for r in busy)
+
+
+def test_page_works_with_queue_size_0() -> None:
+    """``--queue-size 0`` means nothing waits, not that the page refuses everything."""
+    with TestClient(create_app(translator=fake_translator(make_settings(queue_size=0)))) as client:
+        assert _join(client, "only").status_code == 200

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -106,6 +108,118 @@ def test_gradio_client_translate(server: LiveServer) -> None:
     assert html.count('class="aud-summary"') == 2
 
 
+# ---------------------------------------------------------------------- limits every client sees
+#: A JSON body over the 8 MiB limit, as a new user would send a big test set (#9, item 5).
+OVERSIZE = 9_600_000
+
+
+def _oversize_json() -> bytes:
+    body = json.dumps({"text": "x" * OVERSIZE, "targets": ["en"]}).encode()
+    assert len(body) > 8 * 1024 * 1024
+    return body
+
+
+def _limit_error(body: bytes) -> None:
+    answer = json.loads(body)
+    assert answer.pop("request_id")  # every error names its request (#9)
+    assert answer == {"error": "request body over the 8388608-byte limit"}
+
+
+def test_413_reaches_every_client(server: LiveServer, tmp_path: Path) -> None:
+    """The over-size body is drained, not reset: urllib, requests, httpx and curl all read
+    the 413 JSON (declared lengths and chunked bodies alike)."""
+    import urllib.error
+    import urllib.request
+
+    import requests
+
+    url = f"{server.url}/api/v1/translate"
+    body = _oversize_json()
+    headers = {"Content-Type": "application/json"}
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=60)
+    assert caught.value.code == 413
+    _limit_error(caught.value.read())
+
+    response = requests.post(url, data=body, headers=headers, timeout=60)
+    assert response.status_code == 413
+    _limit_error(response.content)
+    chunked = requests.post(
+        url, data=(body[i : i + 65536] for i in range(0, len(body), 65536)), timeout=60
+    )
+    assert chunked.status_code == 413
+    _limit_error(chunked.content)
+
+    response = httpx.post(url, content=body, headers=headers, timeout=60)
+    assert response.status_code == 413
+    _limit_error(response.content)
+
+    curl = shutil.which("curl")
+    if curl is None:
+        return
+    path = tmp_path / "body.json"
+    path.write_bytes(body)
+    # Default (Expect: 100-continue: answered before the body is sent), no Expect, chunked.
+    for extra in ([], ["-H", "Expect:"], ["-H", "Transfer-Encoding: chunked"]):
+        done = subprocess.run(
+            [curl, "-sS", "-w", "\\n%{http_code}", "-H", "Content-Type: application/json",
+             "--data-binary", f"@{path}", *extra, url],
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        answer, status = done.stdout.rsplit(b"\n", 1)
+        assert status == b"413", extra
+        _limit_error(answer)
+
+
+def _peak_rss(pid: int) -> int:
+    """Peak resident memory of ``pid`` in bytes (Linux ``VmHWM``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_oversize_page_bodies_are_refused_with_flat_memory(server: LiveServer) -> None:
+    """Item 2: the page's routes are capped too; a 629 MB body is refused, never read."""
+    import socket
+
+    before = _peak_rss(server.process.pid)
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /gradio_api/run/translate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 629145600\r\n\r\n"
+            + b" "
+            * 1_000_000
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    streamed = httpx.post(
+        f"{server.url}/gradio_api/run/translate",
+        content=(b" " * 65536 for _ in range(400)),  # 26 MB, chunked: counted as it comes
+        timeout=60,
+    )
+    assert streamed.status_code == 413
+    _limit_error(streamed.content)
+    grown = _peak_rss(server.process.pid) - before
+    print(f"\nserver peak RSS grew by {grown / 2**20:.1f} MiB")
+    assert grown < 64 * 2**20
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost.evil.example:80"])
+def test_unknown_host_names_are_refused(server: LiveServer, host: str) -> None:
+    """Item 7: a loopback server answers only to loopback names (no DNS rebinding)."""
+    refused = httpx.get(f"{server.url}/api/v1/health", headers={"Host": host})
+    assert refused.status_code == 400
+    assert "--allowed-hosts" in refused.json()["error"]
+    port = server.url.rsplit(":", 1)[1]
+    assert httpx.get(f"{server.url}/", headers={"Host": f"localhost:{port}"}).status_code == 200
+
+
 def test_stops_cleanly_on_sigterm(server: LiveServer) -> None:
     code = stop_server(server, signal.SIGTERM)
     assert code == 0, server.output()
@@ -151,3 +265,43 @@ def test_malformed_auth_fails_before_loading(capsys: pytest.CaptureFixture[str])
     assert main(["ui", "--auth", "no-colon", "--port", str(free_port())]) == 2
     err = capsys.readouterr().err
     assert "user:password" in err and "loading" not in err
+
+
+# ---------------------------------------------------------------------- edges (#12, item 7)
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "99999"], "port must be between 1 and 65535, got 99999"),
+        (["--concurrency", "0"], "concurrency must be at least 1, got 0"),
+        (["--queue-size", "-1"], "queue_size must be at least 0, got -1"),
+        (["--beam", "1000"], "beam must be between 1 and 16, got 1000"),
+        (["--allowed-hosts", "*x"], "allowed_hosts: '*x' is not a host name"),
+    ],
+)
+def test_ui_refuses_bad_values_before_loading(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The model does not exist: an error about it would mean the value was checked too late.
+    assert main(["ui", "--model", str(tmp_path / "missing"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"audarma: error: {message}")
+    assert len(err.strip().splitlines()) == 1 and "loading" not in err
+
+
+def test_port_in_use_is_a_one_line_error(
+    tiny_nllb_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = ["ui", "--model", str(tiny_nllb_dir), "--port", str(port), "--no-preload"]
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        f"audarma: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+        " (choose another --port, or stop what uses it)"
+    )
+    assert "Traceback" not in err

@@ -283,3 +283,50 @@ def test_page_api_names_and_offline_config() -> None:
     assert {"Kazakh article", "English", "Uzbek"} <= set(labels)
     tabs = [c["props"].get("label") for c in config["components"] if c.get("type") == "tabitem"]
     assert tabs == ["Translate", "Summarize", "Evaluate"]
+
+
+def test_translate_view_replaces_unpaired_surrogates(services, downloads) -> None:
+    """Issue #12, item 1, on the page: a translation with a visible warning, not an error."""
+    english, _, aligned, files, data, status = translate_view(
+        services, downloads, "\ud800 Бүгін.", "en"
+    )
+    assert english == "en: \ufffd Bugin."
+    assert "U+FFFD" in status
+    assert json.loads(Path(files[1]).read_text(encoding="utf-8")) == data
+
+
+# ---------------------------------------------------------------------- user text is text (#12)
+PAYLOADS = [
+    '<img src="http://outside.invalid/i.png">',
+    "![](http://outside.invalid/m.png)",
+    "[Click here to re-login](http://outside.invalid/login)",
+]
+
+
+def long_payload_article() -> str:
+    """Three sentences over the token limit, each opening with markup (quoted when split)."""
+    words = " ".join(["сөз"] * 40)
+    return "\n".join(f"{payload} {words}." for payload in PAYLOADS)
+
+
+def test_user_text_in_the_status_line_is_text(downloads) -> None:
+    """Item 4: the split warnings quote the article; the status shows it, never renders it."""
+    services = AppServices(translator=fake_translator(make_settings(max_sentence_tokens=20)))
+    *_, status = translate_view(services, downloads, long_payload_article(), "en")
+    assert status.count("was split") == 3
+    for payload in PAYLOADS:
+        assert escape(payload[:40]) in status
+    assert "<img" not in status and "<a " not in status
+    assert re.fullmatch(r"[^<>]*(<br>[^<>]*)*", status)  # no tag but the line breaks
+
+
+def test_error_messages_are_shown_as_text() -> None:
+    @readable_errors
+    def user_error() -> None:
+        raise InputError("unknown language '<img src=\"http://outside.invalid/x\">'")
+
+    with pytest.raises(gr.Error) as excinfo:
+        user_error()
+    assert excinfo.value.message == (
+        "unknown language '&lt;img src=\"http://outside.invalid/x\"&gt;'"
+    )

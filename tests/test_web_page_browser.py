@@ -256,3 +256,38 @@ def test_page_calls_no_outside_host(page, base_url: str) -> None:
         if urlparse(url).scheme not in ("data", "blob") and urlparse(url).netloc != server
     ]
     assert page.requested and outside == []
+
+
+@pytest.fixture(scope="module")
+def fake_url() -> Iterator[str]:
+    """The page on the fake engine, with a low token limit so sentences get split."""
+    translator = fake_translator(make_settings(max_sentence_tokens=20))
+    with serve_in_thread(create_app(translator=translator)) as url:
+        yield url
+
+
+def test_article_markup_is_shown_as_text(browser, fake_url: str, artifacts_dir: Path) -> None:
+    """Issue #12, item 4: markup quoted from the article makes no request and no link."""
+    from tests.test_web_page import PAYLOADS, long_payload_article
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        requested: list[str] = []
+        tab.on("request", lambda request: requested.append(request.url))
+        tab.goto(fake_url)
+        tab.locator("#aud-article textarea").fill(long_payload_article())
+        tab.get_by_label("English", exact=True).check()
+        tab.locator("#aud-translate").click()
+        tab.get_by_text("was split").first.wait_for()
+        tab.wait_for_load_state("networkidle")
+        status = tab.locator("#aud-status")
+        assert status.locator("img, a").count() == 0
+        text = status.inner_text()
+        for payload in PAYLOADS:
+            assert payload[:40] in text
+        assert [url for url in requested if "outside.invalid" in url] == []
+        screenshot(tab, artifacts_dir / "page-markup-as-text.png")
+    finally:
+        context.close()

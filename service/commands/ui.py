@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import ipaddress
 import logging
 import signal
+import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from ..errors import ConfigError
 from ..settings import Settings
 from ..translate import Translator
 from .common import settings_from_args
@@ -58,6 +62,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("text", "json"),
         help="one line per request on stderr: text (default) or json",
     )
+    parser.add_argument(
+        "--allowed-hosts",
+        metavar="NAMES",
+        help=(
+            "comma-separated host names the server answers to, e.g. news.example.org or"
+            " *.example.org (default: the loopback names when bound to loopback, any otherwise)"
+        ),
+    )
     add_model_arguments(parser)
     parser.add_argument(
         "--no-preload",
@@ -100,41 +112,85 @@ def run(args: argparse.Namespace) -> int:
         device="device",
         beam="beam",
         cache="cache",
-    )
+        allowed_hosts="allowed_hosts",
+    )  # out-of-range values (port, concurrency, queue size, beam ...) fail here
     _ = settings.credentials  # a malformed --auth fails before anything loads
-    translator = Translator(settings=settings)
-    if args.preload:
-        print(f"audarma: loading {settings.model} ...", file=sys.stderr)
-        _ = translator.engine  # a model that cannot load fails here, before serving
+    if not settings.allowed_hosts and is_loopback(settings.host):
+        # A page on another site may resolve its own name to 127.0.0.1 (DNS rebinding):
+        # a loopback server answers only to loopback names.
+        settings = settings.replace(allowed_hosts=",".join(LOOPBACK_NAMES))
+    with listen(settings.host, settings.port) as sock:  # a port in use fails before loading
+        translator = Translator(settings=settings)
+        if args.preload:
+            print(f"audarma: loading {settings.model} ...", file=sys.stderr)
+            _ = translator.engine  # a model that cannot load fails here, before serving
 
-    from ..web import create_app  # imports Gradio: only once there is something to serve
+        from ..web import create_app  # imports Gradio: only once there is something to serve
 
-    app = create_app(settings, translator=translator)
-    if not is_loopback(settings.host) and not settings.auth:
+        app = create_app(settings, translator=translator)
+        if not is_loopback(settings.host):
+            if not settings.auth:
+                print(
+                    f"audarma: warning: serving on {settings.host} without --auth: anyone who"
+                    " can reach this address can use the page (API keys guard only the API)",
+                    file=sys.stderr,
+                )
+            if not settings.allowed_hosts:
+                print(
+                    f"audarma: warning: serving on {settings.host} for any Host name; name"
+                    " yours with --allowed-hosts",
+                    file=sys.stderr,
+                )
         print(
-            f"audarma: warning: serving on {settings.host} without --auth: anyone who can"
-            " reach this address can use it",
+            f"audarma: serving http://{settings.host}:{settings.port}/ (API: /api/v1, docs:"
+            f" /docs, metrics: /metrics; keys and jobs in {settings.data_dir})",
             file=sys.stderr,
         )
-    print(
-        f"audarma: serving http://{settings.host}:{settings.port}/ (API: /api/v1, docs: /docs,"
-        f" metrics: /metrics; keys and jobs in {settings.data_dir})",
-        file=sys.stderr,
-    )
-    handler = _access_log_handler(args.log_level)
-    try:
-        serve(
-            app,
-            settings.host,
-            settings.port,
-            args.log_level,
-            shutdown_timeout=settings.shutdown_timeout,
-            on_stop=app.state.jobs.pause,
-        )
-    finally:
-        logging.getLogger(ACCESS_LOG).removeHandler(handler)
+        handler = _access_log_handler(args.log_level)
+        try:
+            serve(
+                app,
+                sock,
+                args.log_level,
+                shutdown_timeout=settings.shutdown_timeout,
+                on_stop=app.state.jobs.pause,
+            )
+        finally:
+            logging.getLogger(ACCESS_LOG).removeHandler(handler)
     print("audarma: server stopped", file=sys.stderr)
     return 0
+
+
+#: Host names of this machine's loopback interface, as they appear in a Host header.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+@contextlib.contextmanager
+def listen(host: str, port: int) -> Iterator[socket.socket]:
+    """A socket bound to ``host:port``, or one line saying why there cannot be one.
+
+    Binding before the model loads makes a port in use a one-line error at once, rather
+    than uvicorn's log and exit status after a minute of loading; uvicorn then serves on
+    this very socket, so nothing can take the port in between.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        hint = (
+            "choose another --port, or stop what uses it"
+            if exc.errno == errno.EADDRINUSE
+            else "check --host and --port"
+        )
+        raise ConfigError(f"cannot serve on {host}:{port}: {reason} ({hint})") from None
+    try:
+        yield sock
+    finally:
+        sock.close()
 
 
 def _access_log_handler(log_level: str) -> logging.Handler:
@@ -151,13 +207,12 @@ def _access_log_handler(log_level: str) -> logging.Handler:
 
 def serve(
     app: object,
-    host: str,
-    port: int,
+    sock: socket.socket,
     log_level: str,
     shutdown_timeout: float = 20.0,
     on_stop: Callable[[], None] | None = None,
 ) -> None:
-    """Run uvicorn until SIGINT or SIGTERM, then return normally.
+    """Run uvicorn on ``sock`` until SIGINT or SIGTERM, then return normally.
 
     On the signal, ``on_stop`` runs at once (the job runner takes no new article), uvicorn
     stops accepting connections and gives open requests up to ``shutdown_timeout`` seconds,
@@ -173,6 +228,7 @@ def serve(
                 on_stop()
             super().handle_exit(sig, frame)  # type: ignore[arg-type]
 
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=host,
@@ -181,13 +237,19 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=max(1, round(shutdown_timeout)),
     )
+    server = Server(config)
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:  # signal handlers can only be set there
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stopped = False
     try:
-        Server(config).run()
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
+        stopped = True
+    except SystemExit:  # uvicorn's answer to a failed startup: its log says why
         pass
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+    if not server.started and not stopped:
+        raise ConfigError("the server could not start (see uvicorn's log above)")

@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 from ..errors import ConfigError
 from ..languages import Language
+from ..settings import MAX_BEAM
 
 #: One language for every row of a batch, or one per row.
 Languages = Language | Sequence[Language]
@@ -51,13 +52,26 @@ class DecodeOptions:
     shortlist: bool = False
 
     def __post_init__(self) -> None:
-        if self.beam < 1:
-            raise ConfigError(f"beam must be at least 1, got {self.beam}")
+        if not 1 <= self.beam <= MAX_BEAM:
+            raise ConfigError(f"beam must be between 1 and {MAX_BEAM}, got {self.beam}")
 
     def token_limit(self, source_tokens: int) -> int:
         """The output token limit for a source of ``source_tokens`` tokens."""
         limit = int(self.max_length_ratio * source_tokens) + self.max_length_offset
         return max(1, min(self.max_new_tokens, limit))
+
+    def source_limit(self, output_room: int) -> int | None:
+        """The longest source whose output limit fits in ``output_room`` tokens (None: any).
+
+        A model's decoder has as many positions as its encoder: a source whose limit
+        (``ratio * n + offset``) passes the decoder's room would have its output cut by the
+        room rather than by this rule, so the pipeline splits such sources first.
+        """
+        if self.max_new_tokens <= output_room:
+            return None
+        if self.max_length_ratio <= 0:
+            return None if self.max_length_offset <= output_room else 1
+        return max(1, int((output_room - self.max_length_offset) / self.max_length_ratio))
 
     def fingerprint(self) -> str:
         """A stable string for cache keys."""

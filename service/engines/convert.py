@@ -15,9 +15,11 @@ describing where it came from.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,6 +32,8 @@ from typing import Any
 
 from ..errors import ConfigError, ModelLoadError
 from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
+
+log = logging.getLogger(__name__)
 
 #: Weight quantizations CTranslate2 can store (``int8_float32`` stores the same as ``int8``).
 QUANTIZATIONS = (
@@ -149,9 +153,50 @@ def ensure_converted(
     target = cache_folder(cache_dir, source, quantization)
     if is_converted(target):
         return target
-    return convert_model(
-        source, target, quantization, trust_remote_code=trust_remote_code, reuse=True
-    )
+    try:
+        return convert_model(
+            source, target, quantization, trust_remote_code=trust_remote_code, reuse=True
+        )
+    except OSError as exc:
+        if not _unusable(target.parent):
+            raise
+        scratch = _scratch_dir()
+        log.warning(
+            "cache_dir %s is not usable for the converted model (%s); converting into a"
+            " temporary folder removed at exit (set cache_dir / AUDARMA_CACHE_DIR to a writable"
+            " folder to convert once and keep it)",
+            cache_dir,
+            exc.strerror or exc,
+        )
+        return convert_model(
+            source,
+            scratch / target.name,
+            quantization,
+            trust_remote_code=trust_remote_code,
+            reuse=True,
+        )
+
+
+def _unusable(folder: Path) -> bool:
+    """Whether ``folder`` cannot hold a conversion: not creatable, or not writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return False
+    except OSError:
+        return True
+
+
+_SCRATCH: list[Path] = []
+
+
+def _scratch_dir() -> Path:
+    """This process's temporary folder for conversions (one, removed when Python exits)."""
+    if not _SCRATCH:
+        folder = Path(tempfile.mkdtemp(prefix="audarma-ct2-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SCRATCH.append(folder)
+    return _SCRATCH[0]
 
 
 def convert_model(

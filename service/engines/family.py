@@ -35,7 +35,7 @@ SPECIALS_MARGIN = 2
 #: Decoder positions before the content: the decoder start token and the forced target tag.
 _PREFIX = 2
 #: New tokens generated besides the content: the target tag and the final EOS.
-_TAG_AND_EOS = 2
+TAG_AND_EOS = 2
 
 
 def detect_family(tokenizer: Any, config: Any = None) -> str | None:
@@ -117,6 +117,11 @@ class SourceTokenizer:
         #: Longest encoder input, tags included; longer inputs are cut (a last resort).
         self.input_limit = min(limits)
         tokenizer.model_max_length = self.input_limit
+        #: Most content tokens a hypothesis may have: the decoder's positions (as many as the
+        #: encoder's) less the target tag and the EOS. CTranslate2 has no encodings past the
+        #: table and fails; transformers would extend M2M100's sinusoidal table, but both
+        #: engines must give the same hypotheses, so both keep to it.
+        self.output_limit = max(1, int(positions or self.input_limit) - TAG_AND_EOS)
 
     @property
     def max_input_tokens(self) -> int:
@@ -160,11 +165,13 @@ class SourceTokenizer:
         """What both engines check and compute before decoding a batch.
 
         Returns each row's target tag id, each sentence's ids (cut to the input limit only as
-        a last resort: the pipeline splits long sentences first) and its content token limit.
+        a last resort: the pipeline splits long sentences first) and its content token limit
+        (the options' rule, capped by :attr:`output_limit`).
         """
         targets = [self.target_id(lang) for lang in per_row(tgt, len(sentences))]
         encoded = self.encode(sentences, src, self.input_limit)
-        return targets, encoded, [options.token_limit(len(ids)) for ids in encoded]
+        limits = [min(options.token_limit(len(ids)), self.output_limit) for ids in encoded]
+        return targets, encoded, limits
 
 
 def finish_hypothesis(
@@ -190,10 +197,6 @@ def finish_hypothesis(
     return Hypothesis(text=text, truncated=truncated, tokens=tokens)
 
 
-#: New decoder tokens besides the content: the target tag and the final EOS.
-TAG_AND_EOS = 2
-
-
 class Seq2SeqEngine:
     """The engine skeleton both NLLB/M2M100 engines share: prepare, generate, finish.
 
@@ -213,6 +216,11 @@ class Seq2SeqEngine:
     def max_input_tokens(self) -> int:
         """The longest source (special tokens included) sent to the model untruncated."""
         return self.sources.max_input_tokens
+
+    @property
+    def max_output_tokens(self) -> int:
+        """The most content tokens a hypothesis can have (the model's positions allow)."""
+        return self.sources.output_limit
 
     #: Scripts this engine can restrict outputs to (set by an engine built with a shortlist).
     shortlist_scripts: frozenset[str] = frozenset()

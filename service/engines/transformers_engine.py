@@ -165,12 +165,18 @@ class TransformersEngine(Seq2SeqEngine):
         """``auto.from_pretrained`` with every load failure turned into one-line advice."""
         try:
             return auto.from_pretrained(source, **kwargs)
-        except load_errors() as exc:
+        except (*load_errors(), TypeError) as exc:
+            # TypeError: a tokenizer class given no vocabulary file (config.json alone).
             if folder is None and isinstance(exc, OSError):
                 raise missing_model(self.model_name, exc) from exc
             hint = ""
             if folder is not None and (folder / "model.bin").is_file():
                 hint = " (a CTranslate2 folder? use --engine ctranslate2)"
+            elif isinstance(exc, TypeError):
+                hint = (
+                    " (are its tokenizer files missing? the folder needs e.g. tokenizer.json or"
+                    " sentencepiece.bpe.model next to config.json)"
+                )
             elif "trust_remote_code" in str(exc):
                 hint = " (it needs custom code: set trust_remote_code only if you trust it)"
             raise ModelLoadError(

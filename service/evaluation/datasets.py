@@ -35,7 +35,7 @@ from typing import Any
 
 from ..errors import AudarmaError, InputError
 from ..languages import SOURCE_LANGUAGE, get_language
-from ..text.files import read_lines, split_lines
+from ..text.files import loads_json, read_lines, split_lines
 
 #: NTREX file stem -> Audarma language code, in reference order.
 NTREX_REFERENCES = (("uzb", "uz"), ("eng-US", "en"), ("eng-GB", "en"))
@@ -173,7 +173,7 @@ def load_jsonl(path: Path) -> EvalDataset:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads_json(line)
         except ValueError:
             raise InputError(f"{path}:{number}: not a JSON object") from None
         try:

@@ -8,7 +8,6 @@ rerun resumes and refuses to mix runs of another identity.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from ..errors import AudarmaError, InputError
 from ..languages import Language
 from ..results import TranslationResult
-from ..text.files import decode_bytes, read_file
+from ..text.files import decode_bytes, loads_json, read_file, split_lines
 from ..translate import Translator
 
 #: One article of a batch: its id and its text, or the error that makes it unreadable.
@@ -42,11 +41,12 @@ def iter_batch(path: str | Path) -> Iterator[BatchItem]:
             except AudarmaError as exc:
                 yield file.stem, exc
         return
-    for number, line in enumerate(read_file(path).splitlines(), start=1):
+    # Only \n ends a line: JSON strings may hold U+2028 and other breaks str.splitlines sees.
+    for number, line in enumerate(split_lines(read_file(path)), start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = loads_json(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError
         except ValueError:

@@ -118,18 +118,30 @@ class JobQueue:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._connection: sqlite3.Connection | None = self._connect()
+        self._lock = threading.RLock()
+
+    def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(
+            db = sqlite3.connect(
                 str(self.path), check_same_thread=False, timeout=30, isolation_level=None
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA journal_mode=WAL")
             # A finished article must survive a power cut too, not only a killed process.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"cannot open the job store at {self.path}: {exc}") from None
-        self._lock = threading.RLock()
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection, opened again if an app's shutdown closed it (the same app may be
+        started again: a test client, or a server restarted in process)."""
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
 
     # ------------------------------------------------------------------ helpers
     def _transaction(self) -> _Transaction:
@@ -317,7 +329,9 @@ class JobQueue:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 class _Transaction:

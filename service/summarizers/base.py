@@ -131,7 +131,7 @@ def is_fragment(sentence: str) -> bool:
 
 def prepare(text: str, max_chars: int) -> Document:
     """Parse and segment ``text``; refuse what cannot be summarised with one clear line."""
-    check_text(text, max_chars)
+    text = check_text(text, max_chars)
     article = parse_article(text)
     paragraphs = paragraph_sentences(article)
     candidates: list[Candidate] = []

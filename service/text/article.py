@@ -26,11 +26,46 @@ class Article:
     has_headline: bool
 
 
+#: What every character that is not a Unicode scalar value becomes (U+FFFD).
+REPLACEMENT = "\ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scalar_text(text: str) -> str:
+    """``text`` with every unpaired surrogate replaced by U+FFFD (a pair is joined).
+
+    A Python ``str`` can hold surrogate code points that no UTF-8 text can: JSON's ``\\ud800``
+    escape, a Python caller, or a file with encoded surrogates (CESU-8) produces them, and
+    tokenizers and UTF-8 writers then fail on them. Audarma's one rule for such text: replace,
+    keep going, and say so (:func:`unreadable_warning`), so that no article is lost to one
+    bad character.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def unreadable_warning(text: str) -> str | None:
+    """The warning a result carries when its input holds U+FFFD (after :func:`scalar_text`).
+
+    The replacement character marks text that was lost before translation: an unpaired
+    surrogate replaced here, or bytes another tool could not decode.
+    """
+    count = text.count(REPLACEMENT)
+    if not count:
+        return None
+    return (
+        f"{count} character(s) of the text are not valid Unicode (e.g. unpaired surrogates) or"
+        " could not be decoded; they were replaced with U+FFFD"
+    )
+
+
 def check_text(text: str, max_chars: int) -> str:
     """Refuse blank text and text over ``max_chars`` characters, before any model work.
 
     The one size rule of every entry point (Python, CLI, HTTP, page, summaries): the limit
-    bounds the memory and time one request may take.
+    bounds the memory and time one request may take. Returns the text as Unicode scalar
+    values (:func:`scalar_text`): callers go on with what this returns.
     """
     if len(text) > max_chars:
         raise InputTooLargeError(
@@ -39,7 +74,7 @@ def check_text(text: str, max_chars: int) -> str:
         )
     if not text.strip():
         raise InputError("the article is empty")
-    return text
+    return scalar_text(text)
 
 
 def parse_article(text: str) -> Article:

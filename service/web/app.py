@@ -24,9 +24,20 @@ from ..settings import Settings, load_settings
 from ..summarize import Summarizer
 from ..translate import Translator
 from .access import ApiKeyMiddleware, RequestContextMiddleware, check_log_format
-from .api import PREFIX, build_router, install_api_fallback, install_error_handlers
+from .api import (
+    PREFIX,
+    RETRY_AFTER_S,
+    build_router,
+    install_api_fallback,
+    install_error_handlers,
+)
 from .files import DownloadDir
-from .guard import BasicAuthMiddleware, BodyLimitMiddleware
+from .guard import (
+    BasicAuthMiddleware,
+    BodyLimitMiddleware,
+    HostGuardMiddleware,
+    RetryAfterMiddleware,
+)
 from .jobs import JobRunner, build_jobs_router
 from .keys import KeyStore
 from .metrics import Metrics
@@ -39,11 +50,15 @@ METRICS_PATH = "/metrics"
 #: Paths reachable without credentials or keys: liveness probes and metrics scrapers need no
 #: secret and learn nothing from them but "ok", the version, the model name and counters.
 OPEN_PATHS = (f"{PREFIX}/health", METRICS_PATH)
-#: Largest API request body: an article at the size limit, JSON-escaped (up to 12 bytes per
-#: character as \\uXXXX surrogate pairs) or a test set for scoring, whichever is larger.
+#: Largest request body on any route (API and page alike): an article at the size limit,
+#: JSON-escaped (up to 12 bytes per character as \\uXXXX surrogate pairs) or a test set for
+#: scoring, whichever is larger.
 MIN_BODY_LIMIT = 8 * 1024 * 1024
 #: Largest file the page accepts as an upload (hypotheses or references for scoring).
 MAX_UPLOAD = "10mb"
+#: The page's upload route takes several such files in one request (references).
+UPLOAD_BODY_LIMIT = 32 * 1024 * 1024
+UPLOAD_PATHS = ("/gradio_api/upload",)
 
 DESCRIPTION = """Translate Kazakh news articles into English and Uzbek, summarize and score.
 
@@ -108,10 +123,17 @@ def create_app(
         body, content_type = metrics.render(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 
-    # The last added runs first: request context, then API keys, then basic auth, then the
-    # body limit. Nothing, not even a body, is read for a stranger.
+    # The last added runs first: request context, host check, API keys, basic auth, the body
+    # cap, then the app (and the Retry-After that every 503 of the app, the page's queue
+    # included, leaves with). Nothing, not even a body, is read for a stranger.
     credentials = settings.credentials
-    app.add_middleware(BodyLimitMiddleware, limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars))
+    app.add_middleware(RetryAfterMiddleware, seconds=RETRY_AFTER_S)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=max(MIN_BODY_LIMIT, 12 * settings.max_chars),
+        upload_limit=UPLOAD_BODY_LIMIT,
+        upload_paths=UPLOAD_PATHS,
+    )
     if credentials:
         app.add_middleware(BasicAuthMiddleware, credentials=credentials, open_paths=OPEN_PATHS)
     app.add_middleware(
@@ -122,6 +144,8 @@ def create_app(
         open_paths=OPEN_PATHS,
         uncharged=[("POST", f"{PREFIX}/jobs")],
     )
+    if settings.host_names and "*" not in settings.host_names:
+        app.add_middleware(HostGuardMiddleware, allowed_hosts=settings.host_names)
     # Metrics label requests by these routes' templates; anything else is the page's.
     labelled = [*router.routes, *jobs_router.routes]
     labelled += [route for route in app.router.routes if isinstance(route, Route)]

@@ -1,4 +1,4 @@
-"""Request guards for the web app: optional basic auth and a request-body size cap.
+"""Request guards for the web app: basic auth, body size caps, host names, Retry-After.
 
 (API keys and quotas are in :mod:`service.web.access`.)
 
@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -91,48 +91,167 @@ class _BodyTooLarge(HTTPException):
         super().__init__(413, detail=message)
 
 
+#: Most bytes of an over-size body read (and thrown away) so that the client, still sending,
+#: receives the 413 instead of a connection reset; past it the connection is simply closed.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``limit`` bytes under ``prefix`` with 413, before parsing.
+    """Refuse request bodies over ``limit`` bytes, on every route, with a JSON 413.
 
     Size checks on the parsed text come too late to protect memory: by then the whole body has
-    been read and decoded. This refuses a declared ``Content-Length`` over the limit at once and
-    stops reading a chunked body as soon as it passes the limit.
+    been read and decoded. This refuses a declared ``Content-Length`` over the limit before
+    the app sees the request, and stops a chunked body as soon as it passes the limit; the
+    app's own answer (Gradio answers body errors its own way) is replaced by the JSON 413.
+    ``upload_paths`` (the page's file uploads) get ``upload_limit`` instead.
+
+    The 413 reaches every client: most send the whole body before they read an answer, and
+    a server that answers and closes with the body unread makes the kernel reset the
+    connection (urllib and requests then report a reset, not the 413). So the rest of an
+    over-size body is drained, up to :data:`DRAIN_LIMIT`, before answering; a client that
+    asked ``Expect: 100-continue`` (curl) has sent nothing yet and is answered at once.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, prefix: str = "/api/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        upload_limit: int | None = None,
+        upload_paths: Iterable[str] = (),
+    ) -> None:
         self.app = app
         self.limit = limit
-        self.prefix = prefix
+        self.upload_limit = upload_limit if upload_limit is not None else limit
+        self.upload_paths = frozenset(upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"request body over the {self.limit}-byte limit"
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+        path = scope.get("path", "")
+        limit = self.upload_limit if path.rstrip("/") in self.upload_paths else self.limit
+        message = f"request body over the {limit}-byte limit"
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            waiting = headers.get(b"expect", b"").lower() == b"100-continue"
+            if not waiting and int(declared) <= DRAIN_LIMIT:
+                await _drain(receive, 0)
             await send_json(send, 413, {"error": message})
             return
         seen = 0
+        over = False
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, over
+            if over:  # the app asks again after the refusal: there is no more body
+                raise _BodyTooLarge(message)
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
+                    over = True
+                    if msg.get("more_body", False):
+                        await _drain(receive, seen)
                     raise _BodyTooLarge(message)
             return msg
 
-        async def tracking_send(msg: Message) -> None:
+        async def guarded_send(msg: Message) -> None:
             nonlocal started
+            if over and not started:
+                return  # the app's answer to the refusal; ours replaces it
             started = started or msg["type"] == "http.response.start"
             await send(msg)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if started:
-                raise
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not over or started:
+                raise  # a bug of the app's own, or a refusal too late to answer
+        if over and not started:
             await send_json(send, 413, {"error": message})
+
+
+async def _drain(receive: Receive, seen: int) -> None:
+    """Read and drop the rest of a request body, up to :data:`DRAIN_LIMIT` bytes in all."""
+    while seen <= DRAIN_LIMIT:
+        msg = await receive()
+        if msg["type"] != "http.request":
+            return  # the client went away
+        seen += len(msg.get("body", b""))
+        if not msg.get("more_body", False):
+            return
+
+
+class RetryAfterMiddleware:
+    """Every 503 says when to come back: the API's own do, and so must the page's queue
+    (Gradio answers a full queue with a bare 503)."""
+
+    def __init__(self, app: ASGIApp, seconds: int = 2) -> None:
+        self.app = app
+        self.header = (b"retry-after", str(seconds).encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_retry_after(msg: Message) -> None:
+            if msg["type"] == "http.response.start" and msg.get("status") == 503:
+                headers = list(msg.get("headers") or [])
+                if not any(name.lower() == b"retry-after" for name, _ in headers):
+                    msg = {**msg, "headers": [*headers, self.header]}
+            await send(msg)
+
+        await self.app(scope, receive, send_with_retry_after)
+
+
+class HostGuardMiddleware:
+    """Answer only requests whose ``Host`` is one of ``allowed_hosts`` (Starlette's rules).
+
+    A server on 127.0.0.1 is reachable from any web page the user opens, through a name that
+    the page's site resolves to 127.0.0.1 (DNS rebinding); refusing unknown host names
+    closes that door. Starlette's TrustedHostMiddleware decides; a refusal is answered in the
+    API's error shape rather than its plain text.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        self.app = app
+        self.allowed_hosts = list(allowed_hosts)
+        self._check = TrustedHostMiddleware(_mark_trusted, self.allowed_hosts, www_redirect=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        verdict: Scope = {**scope, _TRUSTED: False}
+        await self._check(verdict, receive, _discard)
+        if verdict[_TRUSTED]:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        await send_json(
+            send,
+            400,
+            {
+                "error": f"this server does not answer to the host name {host!r};"
+                " its operator can allow it with --allowed-hosts"
+            },
+        )
+
+
+_TRUSTED = "audarma.host_trusted"
+
+
+async def _mark_trusted(scope: Scope, receive: Receive, send: Send) -> None:
+    scope[_TRUSTED] = True
+
+
+async def _discard(message: Message) -> None:
+    return None

@@ -107,21 +107,8 @@ class KeyStore:
         """``busy_timeout``: seconds to wait for a lock another process holds; the server
         passes a short one, since it checks keys on its event loop."""
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fresh = not self.path.exists()
-            self._db = sqlite3.connect(
-                str(self.path),
-                check_same_thread=False,
-                timeout=busy_timeout,
-                isolation_level=None,
-            )
-            if fresh:  # keys grant access: the file is for its owner only
-                os.chmod(self.path, 0o600)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cannot open the API key store at {self.path}: {exc}") from None
+        self._busy_timeout = busy_timeout
+        self._connection: sqlite3.Connection | None = self._connect()
         self._lock = threading.Lock()
         self._version: int | None = None
         self._active: list[tuple[int, str, str, bytes, bytes]] = []
@@ -220,6 +207,35 @@ class KeyStore:
         with contextlib.suppress(sqlite3.OperationalError):
             self._db.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (now, key_id))
 
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fresh = not self.path.exists()
+            db = sqlite3.connect(
+                str(self.path),
+                check_same_thread=False,
+                timeout=self._busy_timeout,
+                isolation_level=None,
+            )
+            if fresh:  # keys grant access: the file is for its owner only
+                os.chmod(self.path, 0o600)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"cannot open the API key store at {self.path}: {exc}") from None
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection, opened again if an app's shutdown closed it (the same app may be
+        started again: a test client, or a server restarted in process)."""
+        if self._connection is None:
+            self._connection = self._connect()
+            self._version = None
+        return self._connection
+
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from html import escape
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -71,7 +72,8 @@ def _shown(exc: Exception, name: str) -> gr.Error:
             print_exception=False,
         )
     if isinstance(exc, AudarmaError):
-        return gr.Error(str(exc), duration=None, print_exception=False)
+        # Gradio renders a message as HTML, and user errors quote what the user sent.
+        return gr.Error(escape(str(exc), quote=False), duration=None, print_exception=False)
     log.error("page function %s failed", name, exc_info=exc)
     return gr.Error(
         f"Something went wrong ({type(exc).__name__}); the details are in the server log.",
@@ -348,7 +350,9 @@ def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
                 summarize_tab(handlers, seeds, settings)
             with gr.Tab("Evaluate", id="evaluate"):
                 evaluate_tab(handlers)
-    page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    # Gradio's max_size counts waiting events and refuses every event at 0; the work pool
+    # behind the handlers is what holds queue_size (0: nothing waits) for page and API alike.
+    page.queue(default_concurrency_limit=settings.concurrency, max_size=max(1, settings.queue_size))
     return page
 
 
@@ -368,7 +372,7 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         button = gr.Button("Translate", variant="primary", elem_id="aud-translate")
     if seeds:
         gr.Examples([[seeds[0], "en,uz"]], inputs=[article, targets], label="Seed article")
-    status = gr.Markdown(elem_id="aud-status")
+    status = gr.HTML(elem_id="aud-status")  # escaped text (render.translation_status)
     with gr.Row(equal_height=True):
         english = gr.Textbox(label="English", lines=10, buttons=["copy"], elem_id="aud-en")
         uzbek = gr.Textbox(label="Uzbek", lines=10, buttons=["copy"], elem_id="aud-uz")

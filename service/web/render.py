@@ -172,10 +172,12 @@ def partial_text(paragraphs: Mapping[int, list[SentencePair]] | None) -> str:
 
 
 def translation_status(result: TranslationResult, seconds: float) -> str:
-    """One line for the page: what was done, how long it took, how much is flagged."""
+    """One line for the page (HTML): what was done, how long it took, how much is flagged,
+    then each warning. Warnings quote the article, so everything is escaped: the status
+    shows markup and Markdown as the text they are, never as images or links."""
     sentences = sum(len(p) for p in next(iter(result.translations.values())).paragraphs)
     flagged = sum(len(t.flagged) for t in result.translations.values())
     names = ", ".join(language_name(code) for code in result.translations)
     line = f"Translated {sentences} sentences into {names} in {seconds:.1f} s."
     line += f" {flagged} translation(s) flagged for review." if flagged else " No QA flags."
-    return line + "".join(f"\n\n\u26a0 {w}" for w in result.warnings)
+    return escape(line) + "".join(f"<br><br>\u26a0 {escape(w)}" for w in result.warnings)

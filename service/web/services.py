@@ -151,11 +151,17 @@ class AppServices:
 
     # ------------------------------------------------------------------ facts
     def health(self) -> dict[str, Any]:
-        """Liveness plus what an operator wants at a glance: model, engine, queue occupancy."""
+        """Liveness plus what an operator wants at a glance: model, engine, cache and queue.
+
+        The service is ``ok`` while it can translate; ``degraded`` when it translates without
+        its cache (the ``cache`` part says why).
+        """
         engine = self.translator.loaded_engine
         choice = getattr(engine, "layout_choice", None)
+        cache = self.translator.cache
+        cache_status = "off" if cache is None else cache.status
         return {
-            "status": "ok",
+            "status": "degraded" if cache_status == "unavailable" else "ok",
             "version": __version__,
             "model": self.translator.model_info.to_dict(),
             "engine": {
@@ -163,6 +169,7 @@ class AppServices:
                 "variant": getattr(engine, "variant", None),
                 "thread_layout": str(choice) if choice is not None else None,
             },
+            "cache": {"status": cache_status, "problem": cache.problem if cache else None},
             "queue": {
                 "running": self.pool.running,
                 "waiting": max(0, self.pool.admitted - self.pool.running),
