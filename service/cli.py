@@ -17,7 +17,18 @@ from . import __version__
 from .errors import AudarmaError
 
 #: Sub-command modules in :mod:`service.commands`, in the order ``--help`` lists them.
-COMMANDS = ["segment", "translate", "summarize", "score", "eval", "ui", "convert", "bench"]
+COMMANDS = [
+    "detect",
+    "segment",
+    "transliterate",
+    "translate",
+    "summarize",
+    "score",
+    "eval",
+    "ui",
+    "convert",
+    "bench",
+]
 
 EXIT_INTERNAL_ERROR = 1
 EXIT_USER_ERROR = 2

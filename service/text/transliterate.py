@@ -35,6 +35,7 @@ __all__ = [
     "kazakh_cyrillic_to_latin",
     "kazakh_latin_to_cyrillic",
     "kazakh_to_cyrillic",
+    "source_tag",
     "transliterate",
     "uzbek_cyrillic_to_latin",
     "uzbek_latin_to_cyrillic",
@@ -65,6 +66,20 @@ def _split_tag(tag: str, allowed: tuple[str, ...], what: str) -> tuple[str, str,
         raise LanguageError(f"unknown {what} script {tag!r}; expected one of {', '.join(allowed)}")
     language, script, *variant = known.split("-")
     return language, script, variant[0] if variant else ""
+
+
+def source_tag(text: str, to: str, source: str | None = None) -> str:
+    """The script ``text`` is read as when converted to ``to``, in canonical spelling.
+
+    The other script of the language unless ``source`` says; Kazakh Latin names its alphabet
+    (``kk-Latn-2018``), recognised from the text when not given.
+    """
+    language, script, _ = _split_tag(to, TARGET_TAGS, "target")
+    default = f"{language}-{'Latn' if script == 'Cyrl' else 'Cyrl'}"
+    src_language, src_script, variant = _split_tag(source or default, SOURCE_TAGS, "source")
+    if src_language == "kk" and src_script == "Latn":
+        return f"kk-Latn-{variant or detect_latin_variant(text)}"
+    return f"{src_language}-{src_script}"
 
 
 def transliterate(text: str, to: str, source: str | None = None) -> str:

@@ -30,6 +30,7 @@ from .files import (
 )
 from .render import (
     aligned_html,
+    detection_line,
     score_table_html,
     summaries_html,
     translation_status,
@@ -113,6 +114,20 @@ def translate_view(
         data,
         translation_status(result, seconds),
     )
+
+
+def detect_view(services: AppServices, text: str) -> str:
+    """The detected-language line under the article ("" while there is nothing to tell).
+
+    It follows typing, so it never raises: an over-long text is the Translate button's to
+    refuse, with its message.
+    """
+    if not text or not text.strip():
+        return ""
+    try:
+        return detection_line(services.detect(text))
+    except AudarmaError:
+        return ""
 
 
 def summarize_view(
@@ -211,6 +226,10 @@ class PageHandlers:
         return translate_view(self.services, self.downloads, text, targets, progress)
 
     @readable_errors
+    def detect(self, text: str) -> str:
+        return detect_view(self.services, text)
+
+    @readable_errors
     def summarize(
         self,
         text: str,
@@ -274,6 +293,15 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         max_lines=30,
         placeholder="Paste a Kazakh article (optional first line: date YYYY-MM-DD headline)",
         elem_id="aud-article",
+    )
+    detected = gr.Markdown(elem_id="aud-detected")
+    article.change(
+        handlers.detect,
+        inputs=[article],
+        outputs=[detected],
+        api_name="detect",
+        show_progress="hidden",
+        trigger_mode="always_last",
     )
     with gr.Row():
         targets = gr.Radio(
