@@ -84,7 +84,7 @@ KNOWN_LANGUAGES: dict[str, Language] = {
         Language("ru", "Russian", "rus_Cyrl", "ru", "Cyrl", source=True),
         Language("en", "English", "eng_Latn", "en", "Latn", target=True),
         Language("uz", "Uzbek", "uzn_Latn", "uz", "Latn", target=True),
-        Language("uz-Cyrl", "Uzbek (Cyrillic)", "", "", "Cyrl", target=True, derived_from="uz"),
+        Language("uz-Cyrl", "Uzbek in Cyrillic", "", "", "Cyrl", target=True, derived_from="uz"),
         # Kazakh's Turkic neighbours: share most of its letters, so the likeliest wrong paste
         _recognised("ky", "Kyrgyz", "Cyrl"),
         _recognised("tt", "Tatar", "Cyrl"),

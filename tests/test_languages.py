@@ -65,7 +65,7 @@ def test_unknown_language_is_a_clear_error():
         get_language("fr")
     assert str(info.value) == (
         "unknown language 'fr'; supported: kk (Kazakh), ru (Russian), en (English), uz (Uzbek),"
-        " uz-Cyrl (Uzbek (Cyrillic))"
+        " uz-Cyrl (Uzbek in Cyrillic)"
     )
 
 
@@ -81,7 +81,7 @@ def test_recognised_neighbours_are_refused_by_name(code, name):
 
 
 def test_language_names():
-    assert language_name("kk") == "Kazakh" and language_name("uz-Cyrl") == "Uzbek (Cyrillic)"
+    assert language_name("kk") == "Kazakh" and language_name("uz-Cyrl") == "Uzbek in Cyrillic"
     assert language_name("xx") == "xx"
     assert lookup_language("xx") is None
     assert all(lang.code == code for code, lang in KNOWN_LANGUAGES.items())

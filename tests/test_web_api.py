@@ -70,7 +70,7 @@ def test_languages(fake_client: TestClient) -> None:
     assert listed["kk"]["input_scripts"] == ["Cyrl", "Latn"] and listed["kk"]["source"]
     assert listed["uz-Cyrl"] == {
         "code": "uz-Cyrl",
-        "name": "Uzbek (Cyrillic)",
+        "name": "Uzbek in Cyrillic",
         "nllb": None,
         "script": "Cyrl",
         "source": False,

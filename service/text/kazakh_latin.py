@@ -21,8 +21,9 @@ of loanword stems. Every Cyrillic guess maps back to the same Latin, so Latin ->
 Latin is exact; Cyrillic -> Latin -> Cyrillic loses only what the Latin alphabet merged.
 
 Words with letters outside the Latin alphabet (``c`` alone, ``w``, ``x``, accented foreign
-letters) are foreign names and stay as written (``CNN``, ``Facebook``), as do a few English
-function words (``the``, ``of``).
+letters) are foreign names and stay as written (``CNN``, ``Facebook``), as do words with ``y``
+(ы) next to a/ä/e/o, which no Kazakh word has (``YouTube``, ``Sunday``), a few English
+function words (``the``, ``of``) and names Kazakh news writes in Latin (``Kazinform``).
 """
 
 from __future__ import annotations
@@ -287,12 +288,24 @@ _ENGLISH = frozenset(
 )
 
 
+#: Names Kazakh news writes in Latin even in Cyrillic text (agencies, banks, platforms, brands):
+#: kept as they are. Lower case, 2021 Latin.
+_LATIN_NAMES = frozenset(
+    ["kazinform", "tengrinews", "kaspi", "halyk", "forbes", "reuters", "bloomberg", "google"]
+    + ["telegram", "tiktok", "iphone"]
+)
+#: y (ы) next to a, ä, e or o: no Kazakh word has it (Sunday, YouTube, Lloyds, Boy).
+_FOREIGN_Y = re.compile("y[aäeo]|[aäeo]y")
+
+
 def _l2c_word(word: str, variant: str) -> str:
     nfc = unicodedata.normalize("NFC", word)
-    if variant == "2021" and nfc.isascii() and nfc.lower() in _ENGLISH:
-        return word  # in 2018 "is" is іс and "in" is ін
+    if variant == "2021" and nfc.isascii() and "".join(_lower(c, "2021") for c in nfc) in _ENGLISH:
+        # Lower-cased the Turkic way: "Is" is Іс (ıs), the Kazakh word, not English "is". In
+        # 2018 "is" is іс and "in" is ін, so no word is English there.
+        return word
     parsed = _CANONICAL[variant](nfc)
-    if parsed is None:
+    if parsed is None or nfc.lower() in _LATIN_NAMES or _FOREIGN_Y.search(parsed[0]):
         return word
     canon, flags = parsed
     return _canonical_to_cyrillic(canon, flags)

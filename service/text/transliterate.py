@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..errors import LanguageError
 from .kazakh_latin import (
     VARIANTS,
+    KazakhLatinVariant,
     detect_latin_variant,
     kazakh_cyrillic_to_latin,
     kazakh_latin_to_cyrillic,
@@ -43,14 +44,15 @@ __all__ = [
 ]
 
 
-def kazakh_to_cyrillic(text: str) -> str:
-    """A Kazakh article in any official Latin alphabet (detected once) -> Cyrillic.
+def kazakh_to_cyrillic(text: str, variant: KazakhLatinVariant = "auto") -> str:
+    """Kazakh in an official Latin alphabet -> Cyrillic; Cyrillic passes through unchanged.
 
-    Cyrillic passes through unchanged, so a document that mixes scripts can be converted
-    whole; the alphabet is guessed from the whole text, which is why the pipeline converts
-    the document before splitting it.
+    The alphabets read i, ı, u and y differently and a 2018 line without accents cannot show
+    its alphabet, so decide ``variant`` once for a whole article (:func:`detect_latin_variant`
+    on all of it) and pass it for each paragraph; convert paragraphs, not the raw text, so that
+    the ``date YYYY-MM-DD`` line stays Latin.
     """
-    return kazakh_latin_to_cyrillic(text, "auto")
+    return kazakh_latin_to_cyrillic(text, variant)
 
 
 def uzbek_to_cyrillic(text: str) -> str:
