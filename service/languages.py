@@ -41,7 +41,7 @@ class Language:
     source: bool = False
     #: A translation may be asked for in it (``--to``).
     target: bool = False
-    #: Scripts accepted as *input* besides :attr:`script` is converted from (kk: Latn).
+    #: Other scripts an article may be written in, converted to :attr:`script` first (kk: Latn).
     input_scripts: tuple[str, ...] = ()
     #: The model language this one is produced from by transliteration (uz-Cyrl: ``uz``).
     derived_from: str | None = None

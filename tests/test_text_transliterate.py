@@ -26,6 +26,7 @@ from service.text import (
     kazakh_latin,
     kazakh_to_cyrillic,
     parse_article,
+    sentence_spans,
     transliterate,
     uzbek_cyrillic,
     uzbek_to_cyrillic,
@@ -34,6 +35,7 @@ from service.text.transliterate import (
     detect_latin_variant,
     kazakh_cyrillic_to_latin,
     kazakh_latin_to_cyrillic,
+    kazakh_to_cyrillic_mapped,
     uzbek_cyrillic_to_latin,
     uzbek_latin_to_cyrillic,
 )
@@ -446,6 +448,28 @@ def test_the_seed_article_survives_the_round_trip() -> None:
     assert [kazakh_latin_to_cyrillic(p, variant) for p in latin] == article.paragraphs
 
 
+def test_sentences_map_back_to_the_latin_as_written(kazakh_lines: list[str]) -> None:
+    """Each sentence found in the Cyrillic conversion cuts the same sentence out of the Latin."""
+    paragraph = " ".join(kazakh_lines[:60])
+    for variant in ("2021", "2018"):
+        latin = kazakh_cyrillic_to_latin(paragraph, variant)  # type: ignore[arg-type]
+        converted = kazakh_to_cyrillic_mapped(latin, variant)  # type: ignore[arg-type]
+        spans = sentence_spans(converted.text)
+        assert len(spans) > 50  # headlines without a stop merge with the next line
+        for start, end in spans:
+            source_start, source_end = converted.source_span(start, end)
+            sentence = converted.source[source_start:source_end]
+            assert kazakh_latin_to_cyrillic(sentence, variant) == converted.text[start:end]  # type: ignore[arg-type]
+
+
+def test_offsets_inside_a_word_map_to_its_start() -> None:
+    converted = kazakh_to_cyrillic_mapped("Şşuçinsk, Aq", "2021")
+    assert converted.text == "Щучинск, Ақ"
+    assert [converted.source_offset(i) for i in range(len(converted.text) + 1)] == [
+        0, 0, 0, 0, 0, 0, 0, 8, 9, 10, 10, 12,
+    ]  # fmt: skip
+
+
 def test_uzbek_round_trip() -> None:
     exact, caseless, rest = uzbek_round_trip(ntrex_lines(NTREX, "uzb"))
     # 21 differ in case only: AQSh -> AQSH (the ALL-CAPS form of АҚШ)
@@ -532,6 +556,17 @@ def test_kazakh_latin_round_trip_property(text: str) -> None:
     latin = kazakh_cyrillic_to_latin(text)
     back = kazakh_cyrillic_to_latin(kazakh_latin_to_cyrillic(latin, "2021"))
     assert _short_lower(back) == _short_lower(latin)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_words(_KK_LATN), st.sampled_from(["2021", "2017"]))
+def test_every_cut_between_words_maps_back(text: str, variant: str) -> None:
+    converted = kazakh_to_cyrillic_mapped(text, variant)  # type: ignore[arg-type]
+    assert converted.source == text
+    for start, end in sentence_spans(converted.text):
+        source_start, source_end = converted.source_span(start, end)
+        piece = kazakh_latin_to_cyrillic(text[source_start:source_end], variant)  # type: ignore[arg-type]
+        assert piece == converted.text[start:end]
 
 
 @settings(max_examples=150, deadline=None)

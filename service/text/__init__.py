@@ -21,7 +21,9 @@ from .langid import (
 from .segment import Span, sentence_spans, split_sentences
 from .transliterate import (
     SCRIPT_TAGS,
+    Rewritten,
     kazakh_to_cyrillic,
+    kazakh_to_cyrillic_mapped,
     transliterate,
     uzbek_to_cyrillic,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "UZBEK_APOSTROPHES",
     "Article",
     "Detection",
+    "Rewritten",
     "Span",
     "check_text",
     "choose_source",
@@ -43,6 +46,7 @@ __all__ = [
     "fold_uzbek_apostrophes",
     "join_pieces",
     "kazakh_to_cyrillic",
+    "kazakh_to_cyrillic_mapped",
     "normalize_uzbek",
     "paragraph_sentences",
     "parse_article",

@@ -37,10 +37,12 @@ from .wordmap import (
     APOSTROPHES,
     MARKS,
     WORD,
+    Rewritten,
     StemLexicon,
     apply_case,
     case_stem,
     is_all_caps,
+    rewrite_words,
     sub_words,
     turkic_upper,
 )
@@ -344,10 +346,15 @@ def kazakh_latin_to_cyrillic(text: str, variant: KazakhLatinVariant = "auto") ->
 
     Cyrillic text passes through unchanged, so a mixed document can be converted whole.
     """
+    return kazakh_latin_to_cyrillic_mapped(text, variant).text
+
+
+def kazakh_latin_to_cyrillic_mapped(text: str, variant: KazakhLatinVariant = "auto") -> Rewritten:
+    """:func:`kazakh_latin_to_cyrillic`, keeping the way back to the Latin (its offsets)."""
     if variant == "auto":
         variant = detect_latin_variant(text)
     pattern = _WORD_2017 if variant == "2017" else WORD
-    return sub_words(pattern, text, lambda w: _l2c_word(w, variant))
+    return rewrite_words(pattern, text, lambda w: _l2c_word(w, variant))
 
 
 def stem_values() -> list[str]:

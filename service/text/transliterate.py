@@ -18,8 +18,10 @@ from .kazakh_latin import (
     detect_latin_variant,
     kazakh_cyrillic_to_latin,
     kazakh_latin_to_cyrillic,
+    kazakh_latin_to_cyrillic_mapped,
 )
 from .uzbek_cyrillic import uzbek_cyrillic_to_latin, uzbek_latin_to_cyrillic
+from .wordmap import Rewritten
 
 #: The scripts of each language.
 SCRIPT_TAGS = ("kk-Cyrl", "kk-Latn", "uz-Cyrl", "uz-Latn")
@@ -30,12 +32,14 @@ SOURCE_TAGS = SCRIPT_TAGS + tuple(f"kk-Latn-{variant}" for variant in VARIANTS)
 
 __all__ = [
     "SCRIPT_TAGS",
+    "Rewritten",
     "SOURCE_TAGS",
     "TARGET_TAGS",
     "detect_latin_variant",
     "kazakh_cyrillic_to_latin",
     "kazakh_latin_to_cyrillic",
     "kazakh_to_cyrillic",
+    "kazakh_to_cyrillic_mapped",
     "source_tag",
     "transliterate",
     "uzbek_cyrillic_to_latin",
@@ -53,6 +57,15 @@ def kazakh_to_cyrillic(text: str, variant: KazakhLatinVariant = "auto") -> str:
     the ``date YYYY-MM-DD`` line stays Latin.
     """
     return kazakh_latin_to_cyrillic(text, variant)
+
+
+def kazakh_to_cyrillic_mapped(text: str, variant: KazakhLatinVariant = "auto") -> Rewritten:
+    """:func:`kazakh_to_cyrillic` that also maps offsets back to the Latin as written.
+
+    Segment ``.text`` (Cyrillic) and cut each sentence out of ``.source`` with
+    ``.source_span(start, end)``: results can show the sentence as the user wrote it.
+    """
+    return kazakh_latin_to_cyrillic_mapped(text, variant)
 
 
 def uzbek_to_cyrillic(text: str) -> str:

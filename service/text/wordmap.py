@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 #: Combining marks: NFD input keeps its accents inside the word.
 MARKS = "\u0300-\u036f"
@@ -22,6 +23,51 @@ WORD = re.compile(rf"(?:[^\W\d_]|[{MARKS}])+")
 def sub_words(pattern: re.Pattern[str], text: str, convert: Callable[[str], str]) -> str:
     """Apply ``convert`` to each match of ``pattern``; nothing between words is touched."""
     return pattern.sub(lambda match: convert(match.group(0)), text)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A text rewritten word by word, and the way back to offsets in what was written.
+
+    Between words the two texts are identical, so a sentence found in :attr:`text` can be cut
+    out of :attr:`source` too: the reader sees the sentence as it was written.
+    """
+
+    source: str
+    text: str
+    #: (start, end) in ``source`` and (start, end) in ``text`` of each rewritten word, in order.
+    words: tuple[tuple[int, int, int, int], ...]
+
+    def source_offset(self, offset: int) -> int:
+        """The offset in :attr:`source` of ``offset`` in :attr:`text` (a word's start or end
+        maps to that word's start or end; inside a word, to its start)."""
+        shift = 0
+        for source_start, source_end, start, end in self.words:
+            if offset < end:
+                return source_start if offset >= start else offset + shift
+            shift = source_end - end
+        return offset + shift
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """``text[start:end]`` as a span of :attr:`source`."""
+        return self.source_offset(start), self.source_offset(end)
+
+
+def rewrite_words(pattern: re.Pattern[str], text: str, convert: Callable[[str], str]) -> Rewritten:
+    """:func:`sub_words` that also records where each word went (see :class:`Rewritten`)."""
+    parts: list[str] = []
+    words: list[tuple[int, int, int, int]] = []
+    done = length = 0
+    for match in pattern.finditer(text):
+        gap = text[done : match.start()]
+        new = convert(match.group(0))
+        parts += [gap, new]
+        length += len(gap)
+        words.append((match.start(), match.end(), length, length + len(new)))
+        length += len(new)
+        done = match.end()
+    parts.append(text[done:])
+    return Rewritten(text, "".join(parts), tuple(words))
 
 
 def is_all_caps(word: str) -> bool:

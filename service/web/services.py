@@ -162,7 +162,8 @@ class AppServices:
                     "script": lang.script,
                     "source": lang.source,
                     "target": lang.target,
-                    "input_scripts": [lang.script, *lang.input_scripts],
+                    # the scripts an article may be written in (kk: Latin is converted)
+                    "input_scripts": [lang.script, *lang.input_scripts] if lang.source else [],
                     "derived_from": lang.derived_from,
                 }
                 for lang in listed.values()
