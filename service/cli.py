@@ -19,6 +19,8 @@ from .errors import AudarmaError
 #: Sub-command modules in :mod:`service.commands`, in the order ``--help`` lists them.
 COMMANDS = [
     "segment",
+    "detect",
+    "transliterate",
     "translate",
     "summarize",
     "score",

@@ -13,10 +13,14 @@ from tests.wheelhelpers import InstalledWheel
 NTREX_FILES = (
     "LICENSE.md",
     "README.md",
+    "bak.txt",
     "doc_ids.tsv",
     "eng-GB.txt",
     "eng-US.txt",
     "kaz.txt",
+    "kir.txt",
+    "rus.txt",
+    "tat.txt",
     "uzb.txt",
 )
 

@@ -23,6 +23,17 @@ def test_segment_json_from_stdin(cli):
     assert json.loads(out) == {"date": None, "paragraphs": [["А. Бір.", "Екі!"], ["Үш?"]]}
 
 
+def test_segment_russian_with_razdel(cli):
+    text = "См. рис. 1. Т. е. всё. Это конец."
+    assert cli("segment", "--lang", "ru", stdin=text) == (
+        0,
+        "См. рис. 1.\nТ. е. всё.\nЭто конец.\n",
+        "",
+    )
+    code, out, _ = cli("segment", stdin=text)
+    assert code == 0 and out.splitlines()[0] == "См. рис."  # the Kazakh rules know no Russian
+
+
 def test_translate_json(cli, fake_engine, tmp_path):
     out_file = tmp_path / "out.json"
     code, out, err = cli(

@@ -170,6 +170,30 @@ SEGMENTATION_CASES = {
         "Ол келді.Біз кеттік. «Иә.»Жоқ.",
         ["Ол келді.Біз кеттік.", "«Иә.»Жоқ."],
     ),
+    "a spaced closing guillemet belongs to the sentence before": (
+        "Ол: «Қарным ашты. » Сосын үйге кетті.",
+        ["Ол: «Қарным ашты. »", "Сосын үйге кетті."],
+    ),
+    "a speech tail after a spaced quote continues the sentence": (
+        "«Олар біз туралы ойлай ма? », – деп білгісі келді. Жақсы.",
+        ["«Олар біз туралы ойлай ма? », – деп білгісі келді.", "Жақсы."],
+    ),
+    "a speech tail after a closed quote continues the sentence": (
+        "«Біз келдік.» – деді ол. «Бәрі жақсы!», – деп қосты.",
+        ["«Біз келдік.» – деді ол.", "«Бәрі жақсы!», – деп қосты."],
+    ),
+    "a stop after a spaced closing quote ends the sentence": (
+        "Ол «келеді ». Сосын кетеді.",
+        ["Ол «келеді ».", "Сосын кетеді."],
+    ),
+    "a spaced opening quote starts the next sentence": (
+        "Ол келді. “Иә” деді. Біз “жоқ ” дедік.",
+        ["Ол келді.", "“Иә” деді.", "Біз “жоқ ” дедік."],
+    ),
+    "a spaced curly quote closes only an open quotation": (
+        "“Бәрі жақсы. ” Сосын кетті.",
+        ["“Бәрі жақсы. ”", "Сосын кетті."],
+    ),
     "outer whitespace is not part of a sentence": (
         "   Бір.    Екі.   ",
         ["Бір.", "Екі."],
@@ -220,3 +244,59 @@ def test_spans_lose_no_character_on_punctuation_soup(text: str) -> None:
 @given(st.text(max_size=200))
 def test_spans_lose_no_character_on_any_text(text: str) -> None:
     _check_spans(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Russian: razdel
+# --------------------------------------------------------------------------------------------
+
+RUSSIAN_CASES = {
+    "abbreviations and initials": (
+        "Т. е. это так. В 2018 г. В. В. Путин сказал. Проф. Иванов пришёл.",
+        ["Т. е. это так.", "В 2018 г. В. В. Путин сказал.", "Проф. Иванов пришёл."],
+    ),
+    "a closing guillemet stays with its sentence": (
+        "Он сказал: «Я проголодался. » Потом ушёл.",
+        ["Он сказал: «Я проголодался. »", "Потом ушёл."],
+    ),
+    "a speech tail continues the sentence": (
+        "«Они думают о нас? », — спросил он. Да.",
+        ["«Они думают о нас? », — спросил он.", "Да."],
+    ),
+    "dialogue dashes": (
+        "— Я пришёл. — Хорошо, — ответил он.",
+        ["— Я пришёл.", "— Хорошо, — ответил он."],
+    ),
+    "a line break ends a sentence": (
+        "Привет\nКак дела? Хорошо.",
+        ["Привет", "Как дела?", "Хорошо."],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), RUSSIAN_CASES.values(), ids=list(RUSSIAN_CASES))
+def test_russian_segmentation(text: str, expected: list[str]) -> None:
+    assert split_sentences(text, "ru") == expected
+
+
+def test_russian_articles_are_split_by_razdel() -> None:
+    article = parse_article("Заголовок\nСм. рис. 1. Т. е. всё. Это конец.")
+    assert paragraph_sentences(article, "ru") == [
+        ["Заголовок"],
+        ["См. рис. 1.", "Т. е. всё.", "Это конец."],
+    ]
+    # the Kazakh rules read "См." and "Т." as sentence ends
+    assert paragraph_sentences(article) != paragraph_sentences(article, "ru")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SEGMENTER_ALPHABET, max_size=60).map("".join))
+def test_russian_spans_lose_no_character(text: str) -> None:
+    spans = sentence_spans(text, "ru")
+    position = 0
+    for start, end in spans:
+        assert position <= start < end <= len(text)
+        assert text[position:start].strip() == ""
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        position = end
+    assert text[position:].strip() == ""

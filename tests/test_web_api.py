@@ -59,12 +59,29 @@ def test_health(fake_client: TestClient) -> None:
 def test_languages(fake_client: TestClient) -> None:
     body = fake_client.get("/api/v1/languages").json()
     assert body["source"] == "kk"
-    assert body["targets"] == ["en", "uz"]
-    assert {lang["code"]: lang["nllb"] for lang in body["languages"]} == {
+    assert body["sources"] == ["kk", "ru"]
+    assert body["targets"] == ["en", "uz", "uz-Cyrl"]
+    listed = {lang["code"]: lang for lang in body["languages"]}
+    assert {code: lang["nllb"] for code, lang in listed.items()} == {
         "kk": "kaz_Cyrl",
+        "ru": "rus_Cyrl",
         "en": "eng_Latn",
         "uz": "uzn_Latn",
+        "uz-Cyrl": None,
     }
+    assert listed["kk"]["input_scripts"] == ["Cyrl", "Latn"] and listed["kk"]["source"]
+    assert listed["uz-Cyrl"] == {
+        "code": "uz-Cyrl",
+        "name": "Uzbek in Cyrillic",
+        "nllb": None,
+        "script": "Cyrl",
+        "source": False,
+        "target": True,
+        "input_scripts": [],
+        "derived_from": "uz",
+    }
+    recognised = {lang["code"]: lang["name"] for lang in body["recognised"]}
+    assert {"ky": "Kyrgyz", "tt": "Tatar", "ba": "Bashkir"}.items() <= recognised.items()
 
 
 def test_openapi_documents_every_endpoint_and_error(fake_client: TestClient) -> None:
@@ -72,7 +89,7 @@ def test_openapi_documents_every_endpoint_and_error(fake_client: TestClient) -> 
     paths = doc["paths"]
     for name in ("health", "languages"):
         assert "get" in paths[f"/api/v1/{name}"]
-    for name in ("translate", "summarize", "score"):
+    for name in ("translate", "summarize", "score", "detect", "transliterate"):
         post = paths[f"/api/v1/{name}"]["post"]
         assert {"200", "400", "413", "422", "503"} <= set(post["responses"])
     schemas = doc["components"]["schemas"]
@@ -228,6 +245,69 @@ def test_model_that_cannot_load_is_503(tmp_path) -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"]
     assert "no-such-model" in response.json()["error"]
+
+
+# ---------------------------------------------------------------------- detect, transliterate
+@pytest.mark.parametrize(
+    ("text", "language", "script"),
+    [
+        (SEED, "kk", "Cyrl"),
+        ("Президент России Владимир Путин провёл переговоры с коллегой.", "ru", "Cyrl"),
+        ("Кыргыз Республикасынын Президенти бүгүн Бишкекте сүйлөдү.", "ky", "Cyrl"),
+        ("Qazaqstan Respublikasynyñ Prezidentı büngın Astanada söz söiledı.", "kk", "Latn"),
+        ("12:30 — 14.05", "unknown", "Zyyy"),
+    ],
+)
+def test_detect(fake_client: TestClient, text: str, language: str, script: str) -> None:
+    response = fake_client.post("/api/v1/detect", json={"text": text})
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["language", "script", "confidence"]
+    assert (body["language"], body["script"]) == (language, script)
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        (
+            {"text": "Қазақстан Республикасы\nЖаңа жыл", "to": "kk-Latn"},
+            {"to": "kk-Latn", "from": "kk-Cyrl", "text": "Qazaqstan Respublikasy\nJaña jyl"},
+        ),
+        (
+            {"text": "Qazaqstan Respýblıkasy", "to": "kk-Cyrl"},
+            {"to": "kk-Cyrl", "from": "kk-Latn-2018", "text": "Қазақстан Республикасы"},
+        ),
+        (
+            {"text": "Oʻzbekiston, 15-sentabr", "to": "uz-Cyrl", "from": "uz-Latn"},
+            {"to": "uz-Cyrl", "from": "uz-Latn", "text": "Ўзбекистон, 15-сентябр"},
+        ),
+    ],
+)
+def test_transliterate(fake_client: TestClient, body: dict, answer: dict) -> None:
+    response = fake_client.post("/api/v1/transliterate", json=body)
+    assert response.status_code == 200
+    assert response.json() == answer
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "message"),
+    [
+        ("detect", {"text": ""}, 400, "the article is empty"),
+        ("detect", {"text": "а" * 20001}, 413, "limit is 20000"),
+        ("detect", {"text": "Сәлем", "language": "kk"}, 422, "language: Extra inputs"),
+        ("transliterate", {"text": "Сәлем", "to": "ru-Latn"}, 400, "unknown target script"),
+        ("transliterate", {"text": "Сәлем", "to": "kk-Latn", "from": "uz-Cyrl"}, 400, "cannot"),
+        ("transliterate", {"text": "Сәлем"}, 422, "to: Field required"),
+        ("transliterate", {"text": "Сәлем", "to": "kk-Latn", "source": "kk-Cyrl"}, 422, "source"),
+        ("transliterate", {"text": "", "to": "kk-Latn"}, 400, "the article is empty"),
+    ],
+)
+def test_detect_and_transliterate_errors(
+    fake_client: TestClient, path: str, body: dict, status: int, message: str
+) -> None:
+    response = fake_client.post(f"/api/v1/{path}", json=body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
 
 
 # ---------------------------------------------------------------------- summarize

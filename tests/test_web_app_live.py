@@ -40,7 +40,7 @@ def server(tiny_nllb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 def test_plain_http_and_seed_latency(server: LiveServer, artifacts_dir: Path) -> None:
     with httpx.Client(base_url=server.url, timeout=120) as http:
-        assert http.get("/api/v1/languages").json()["targets"] == ["en", "uz"]
+        assert http.get("/api/v1/languages").json()["targets"] == ["en", "uz", "uz-Cyrl"]
         assert http.get("/openapi.json").status_code == 200
         page = http.get("/")
         assert page.status_code == 200 and "<html" in page.text.lower()

@@ -18,6 +18,7 @@ from service.summarize import LanguageSummary, Summarizer, SummaryResult
 from service.web import create_app
 from service.web.files import DownloadDir, dev_set_segments
 from service.web.page import (
+    detect_view,
     evaluate_view,
     readable_errors,
     summarize_view,
@@ -109,6 +110,29 @@ def _result_with_flags() -> TranslationResult:
     return TranslationResult(
         "kk", None, ModelInfo("m", "fake"), {"en": LanguageTranslation("en", pairs)}, []
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (SEED, "Detected: **Kazakh** (kk), Cyrillic script, confidence 1.00."),
+        (
+            "Qazaqstan Respublikasynyñ Prezidentı büngın Astanada söz söiledı.",
+            "Detected: **Kazakh** (kk), Latin script, confidence 1.00.",
+        ),
+        (
+            "Кыргыз Республикасынын Президенти бүгүн Бишкекте өкмөттүн жыйынында сүйлөдү.",
+            "\u26a0 Detected: **Kyrgyz** (ky), Cyrillic script, confidence 1.00. Audarma"
+            " translates Kazakh (kk) and Russian (ru).",
+        ),
+        ("Ок", "Detected: language not identified, Cyrillic script."),
+        ("", ""),
+        ("  12:30 ", ""),
+        ("а" * 20001, ""),  # over the limit: the Translate button says so
+    ],
+)
+def test_detect_view(services, text: str, line: str) -> None:
+    assert detect_view(services, text) == line
 
 
 def test_aligned_view_marks_flags_and_escapes() -> None:
@@ -275,7 +299,7 @@ def test_page_api_names_and_offline_config() -> None:
     with TestClient(create_app(translator=fake_translator())) as client:
         info = client.get("/gradio_api/info").json()
         config = client.get("/config").json()
-    assert {"/translate", "/summarize", "/evaluate"} <= set(info["named_endpoints"])
+    assert {"/translate", "/summarize", "/evaluate", "/detect"} <= set(info["named_endpoints"])
     translate = info["named_endpoints"]["/translate"]
     assert [p["parameter_name"] for p in translate["parameters"]] == ["text", "targets"]
     assert config["analytics_enabled"] is False

@@ -203,6 +203,18 @@ def test_seed_example_fills_the_article(page) -> None:
     assert page.locator("#aud-aligned tr.aud-sentence").count() == 0
 
 
+def test_the_detected_language_follows_the_article(page) -> None:
+    detected = page.locator("#aud-detected")
+    page.locator("#aud-article textarea").fill(SEED)
+    detected.get_by_text("Kazakh").wait_for()
+    assert detected.inner_text().startswith("Detected: Kazakh (kk), Cyrillic script")
+    page.locator("#aud-article textarea").fill(
+        "Кыргыз Республикасынын Президенти бүгүн Бишкекте өкмөттүн жыйынында сүйлөдү."
+    )
+    detected.get_by_text("Kyrgyz").wait_for()
+    assert "Audarma translates Kazakh (kk) and Russian (ru)." in detected.inner_text()
+
+
 def test_error_is_a_readable_message(page, artifacts_dir: Path) -> None:
     page.locator("#aud-article textarea").fill("   ")
     page.locator("#aud-translate").click()

@@ -16,14 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print each sentence on its own line, a blank line between paragraphs.",
     )
     add_io_arguments(parser, file_help="article (UTF-8 text)")
-    parser.add_argument("--lang", default="kk", help="language of the text (default: kk)")
+    parser.add_argument(
+        "--lang", default="kk", help="language of the text: kk, or ru for razdel (default: kk)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    get_language(args.lang)
+    language = get_language(args.lang).code
     article = parse_article(read_text(args.file))
-    paragraphs = paragraph_sentences(article)
+    paragraphs = paragraph_sentences(article, language)
     with Output(args.out) as out:
         if args.format == "json":
             out.write_json({"date": article.date, "paragraphs": paragraphs})

@@ -7,6 +7,7 @@ segmenter's score on the bundled dev set with these functions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,12 +97,51 @@ def score_segmenter(
     return boundary_f1([segment(text) for text, _ in documents], [gold for _, gold in documents])
 
 
-def ntrex_documents(folder: str | Path) -> list[tuple[str, list[Span]]]:
-    """The NTREX Kazakh document bodies of ``folder`` with their gold sentence spans."""
+def ntrex_documents(
+    folder: str | Path, rewrite: Callable[[str], str] | None = None
+) -> list[tuple[str, list[Span]]]:
+    """The NTREX Kazakh document bodies of ``folder`` with their gold sentence spans.
+
+    ``rewrite`` changes each line first (e.g. :func:`to_guillemets`); the gold spans follow.
+    """
     folder = Path(folder)
     lines = read_lines(folder / "kaz.txt")
+    if rewrite is not None:
+        lines = [rewrite(line) for line in lines]
     doc_ids = [line.split("\t")[0] for line in read_lines(folder / "doc_ids.tsv")]
     return line_documents(lines, doc_ids)
+
+
+_CURLY_QUOTES = re.compile('[“”„"]')
+#: A sentence that starts where its quotation closes or its speech tail begins: a closing
+#: guillemet, a comma, or a dash before деп/деді ("» Сосын", "», – деп ...", "– деді ол.").
+_ORPHAN_START = re.compile(
+    r"^(?:[»›]|[“”„\"]?\s*[,;:]|[–—-]\s*(?:деп|деді|дейді|деген|делінген|делінді|дегенді)\b)"
+)
+
+
+def to_guillemets(line: str, space_before_closing: bool = False) -> str:
+    """NTREX's “…” quotes as Kazakh news prints them: «…», optionally ``… ашты. »`` spaced.
+
+    Quotes alternate open/close along the line (nesting is not recovered), which is how
+    Kazakh agencies' copy looks once pasted; the spaced variant is how it looks after
+    a careless editor or a tokenizer.
+    """
+    count = 0
+
+    def swap(_match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        if count % 2:
+            return "«"
+        return " »" if space_before_closing else "»"
+
+    return _CURLY_QUOTES.sub(swap, line)
+
+
+def orphan_starts(sentences: Iterable[str]) -> list[str]:
+    """Sentences that begin with what belongs to the sentence before (see ``_ORPHAN_START``)."""
+    return [sentence for sentence in sentences if _ORPHAN_START.match(sentence)]
 
 
 def boundary_errors(

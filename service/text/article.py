@@ -105,6 +105,9 @@ def parse_article(text: str) -> Article:
     return Article(date=date, paragraphs=body, has_headline=False)
 
 
-def paragraph_sentences(article: Article) -> list[list[str]]:
-    """The sentences of each paragraph, in order (the headline is a paragraph too)."""
-    return [split_sentences(paragraph) for paragraph in article.paragraphs]
+def paragraph_sentences(article: Article, language: str = "kk") -> list[list[str]]:
+    """The sentences of each paragraph, in order (the headline is a paragraph too).
+
+    ``language`` is the article's (``ru`` articles are split by a Russian segmenter).
+    """
+    return [split_sentences(paragraph, language) for paragraph in article.paragraphs]

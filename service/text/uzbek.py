@@ -12,7 +12,7 @@ _APOSTROPHE = re.compile(f"[{UZBEK_APOSTROPHES}]")
 _FOLD = str.maketrans({char: _TUTUQ for char in UZBEK_APOSTROPHES})
 
 
-def normalize_uzbek(text: str) -> str:
+def normalize_uzbek(text: str, *, keep_official: bool = False) -> str:
     """Write Uzbek Latin apostrophes the official way: ``oʻ gʻ`` (U+02BB) and ``ʼ`` (U+02BC).
 
     Models and keyboards emit o', o‘, g` and the like; readers (and scorers) expect one
@@ -20,11 +20,16 @@ def normalize_uzbek(text: str) -> str:
     Quotes are left alone: an apostrophe that opens a word (``'muppets'``) opens a quotation, and
     one that ends a word closes it when a quotation is open, so ``'bog'`` stays quoted while a
     bare ``tog'`` becomes ``togʻ``.
+
+    ``keep_official``: leave ʻ and ʼ as written (text that already uses them is trusted, as
+    the script converter does); only the look-alikes are decided.
     """
     chars = list(text)
     quote_open = False
     for match in _APOSTROPHE.finditer(text):
         i = match.start()
+        if keep_official and text[i] in (_OKINA, _TUTUQ):
+            continue
         before = text[i - 1] if i > 0 else ""
         letter_before = _is_letter(before)
         letter_after = i + 1 < len(text) and _is_letter(text[i + 1])

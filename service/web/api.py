@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import AudarmaError
 from ..languages import parse_languages
 from ..summarizers import STRATEGY_NAMES
+from ..text.transliterate import SOURCE_TAGS, TARGET_TAGS
 from ..translate import ParagraphEvent
 from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
@@ -57,6 +58,21 @@ class SummarizeRequest(Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     strategy: Literal[STRATEGY_NAMES] = "extractive"  # type: ignore[valid-type]
     sentences: int = Field(3, ge=1, le=MAX_SUMMARY_SENTENCES)
+
+
+class DetectRequest(Strict):
+    text: str = Field(description="an article, or any text")
+
+
+class TransliterateRequest(Strict):
+    text: str = Field(description="Kazakh or Uzbek text")
+    to: str = Field(description=f"target script: {', '.join(TARGET_TAGS)}")
+    source: str | None = Field(
+        None,
+        alias="from",
+        description=f"source script: {', '.join(SOURCE_TAGS)} (default: the other script;"
+        " a Kazakh Latin alphabet is recognised)",
+    )
 
 
 class ScoreRequest(Strict):
@@ -102,6 +118,19 @@ class TranslateResponse(BaseModel):
     model: ModelOut
     translations: dict[str, LanguageTranslationOut]
     warnings: list[str]
+
+
+class DetectResponse(BaseModel):
+    language: str = Field(description="kk, ru, ...; 'unknown' when unsure")
+    script: str = Field(description="Cyrl, Latn, ...; 'mixed', or 'Zyyy' without letters")
+    confidence: float
+
+
+class TransliterateResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    to: str
+    source: str = Field(alias="from")
+    text: str
 
 
 class SummaryOut(BaseModel):
@@ -169,6 +198,24 @@ def build_router(services: AppServices) -> APIRouter:
             )
         result = await services.pool.run(services.translate, request.text, request.targets)
         return JSONResponse(result.to_dict())
+
+    @router.post(
+        "/detect",
+        summary="the language and script of a text",
+        responses={200: {"model": DetectResponse}, **ERRORS},
+    )
+    def detect(request: DetectRequest) -> JSONResponse:
+        # Plain def: FastAPI runs it on a worker thread, so the detector's first load (under
+        # a second) never stalls the event loop; no queue place: it takes milliseconds.
+        return JSONResponse(services.detect(request.text).to_dict())
+
+    @router.post(
+        "/transliterate",
+        summary="Kazakh or Uzbek text in the other script",
+        responses={200: {"model": TransliterateResponse}, **ERRORS},
+    )
+    def transliterate(request: TransliterateRequest) -> JSONResponse:
+        return JSONResponse(services.transliterate(request.text, request.to, request.source))
 
     @router.post(
         "/summarize",

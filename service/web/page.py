@@ -35,6 +35,7 @@ from .files import (
 )
 from .render import (
     aligned_html,
+    detection_line,
     partial_text,
     score_table_html,
     summaries_html,
@@ -198,6 +199,20 @@ def _finished(
     )
 
 
+def detect_view(services: AppServices, text: str) -> str:
+    """The detected-language line under the article ("" while there is nothing to tell).
+
+    It follows typing, so it never raises: an over-long text is the Translate button's to
+    refuse, with its message.
+    """
+    if not text or not text.strip():
+        return ""
+    try:
+        return detection_line(services.detect(text))
+    except AudarmaError:
+        return ""
+
+
 def summarize_view(
     services: AppServices,
     text: str,
@@ -299,6 +314,10 @@ class PageHandlers:
         yield from translate_updates(self.services, self.downloads, text, targets, progress)
 
     @readable_errors
+    def detect(self, text: str) -> str:
+        return detect_view(self.services, text)
+
+    @readable_errors
     def summarize(
         self,
         text: str,
@@ -364,6 +383,15 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         max_lines=30,
         placeholder="Paste a Kazakh article (optional first line: date YYYY-MM-DD headline)",
         elem_id="aud-article",
+    )
+    detected = gr.Markdown(elem_id="aud-detected")
+    article.change(
+        handlers.detect,
+        inputs=[article],
+        outputs=[detected],
+        api_name="detect",
+        show_progress="hidden",
+        trigger_mode="always_last",
     )
     with gr.Row():
         targets = gr.Radio(

@@ -11,8 +11,9 @@ from html import escape
 from typing import Any
 
 from ..checks import ALL_FLAGS
-from ..languages import LANGUAGES, SOURCE_LANGUAGE
+from ..languages import SOURCES, language_name
 from ..results import SentencePair, TranslationResult
+from ..text import UNKNOWN, Detection
 
 #: What each QA flag means, shown as the badge's tooltip and in the legend.
 FLAG_HELP: dict[str, str] = ALL_FLAGS
@@ -37,9 +38,24 @@ CSS = """
 """
 
 
-def language_name(code: str) -> str:
-    lang = LANGUAGES.get(code)
-    return lang.name if lang else code
+#: ISO 15924 codes as the page names them.
+SCRIPT_NAMES = {"Cyrl": "Cyrillic", "Latn": "Latin", "Arab": "Arabic", "mixed": "mixed"}
+
+
+def detection_line(found: Detection) -> str:
+    """What the article looks like, for the line under it (Markdown; empty for no text)."""
+    if found.script == "Zyyy":
+        return ""
+    script = f"{SCRIPT_NAMES.get(found.script, found.script)} script"
+    if found.language == UNKNOWN:
+        return f"Detected: language not identified, {script}."
+    name = language_name(found.language)
+    line = f"Detected: **{escape(name)}** ({escape(found.language)}), {script}, confidence"
+    line += f" {found.confidence:.2f}"
+    if found.translatable:
+        return line + "."
+    accepted = " and ".join(f"{lang.name} ({code})" for code, lang in SOURCES.items())
+    return f"\u26a0 {line}. Audarma translates {accepted}."
 
 
 def flag_badges(flags: Iterable[str]) -> str:
@@ -148,7 +164,7 @@ def score_table_html(report: Mapping[str, Any]) -> str:
 
 def translation_text(result: TranslationResult) -> str:
     """The download's plain text: every language under its name."""
-    parts = [f"Source language: {language_name(SOURCE_LANGUAGE)}"]
+    parts = [f"Source language: {language_name(result.source_language)}"]
     if result.date:
         parts.append(f"Date: {result.date}")
     parts.append(f"Model: {result.model.name} ({result.model.engine})")

@@ -15,11 +15,12 @@ from ..errors import AudarmaError, InputError, InputTooLargeError
 from ..evaluation.metrics import METRICS as ALL_METRICS
 from ..evaluation.metrics import Scorer
 from ..jobs.batch import translate_record
-from ..languages import LANGUAGES, SOURCE_LANGUAGE, parse_languages
+from ..languages import KNOWN_LANGUAGES, SOURCE_LANGUAGE, SOURCES, TARGETS, parse_languages
 from ..results import TranslationResult
 from ..settings import Settings, load_settings
 from ..summarize import Summarizer, SummaryResult
-from ..text import check_text
+from ..text import Detection, check_text, detect_document
+from ..text.transliterate import source_tag, transliterate
 from ..translate import ParagraphCallback, ProgressCallback, Translator
 from .workpool import WorkPool
 
@@ -111,6 +112,17 @@ class AppServices:
                 record["warnings"].extend(f"summaries: {w}" for w in data["warnings"])
         return record
 
+    def detect(self, text: str) -> Detection:
+        """The language and script of an article (size-checked first; no model but the
+        detector's, which loads on the first call)."""
+        return detect_document(self.check_text(text))
+
+    def transliterate(self, text: str, to: str, source: str | None = None) -> dict[str, str]:
+        """``{"to", "from", "text"}``: ``text`` converted to the script ``to``."""
+        self.check_text(text)
+        converted = transliterate(text, to, source)
+        return {"to": to, "from": source_tag(text, to, source), "text": converted}
+
     def check_score_input(
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> None:
@@ -180,12 +192,31 @@ class AppServices:
 
     @staticmethod
     def languages() -> dict[str, Any]:
-        """The language registry: the source language and the targets it translates into."""
+        """The language registry: sources (with the scripts they are read in), targets (with
+        the script each is written in, and what a derived one is made from), and the languages
+        recognised only to be refused by name."""
+        listed = {**SOURCES, **TARGETS}
         return {
             "source": SOURCE_LANGUAGE,
-            "targets": [code for code in LANGUAGES if code != SOURCE_LANGUAGE],
+            "sources": list(SOURCES),
+            "targets": list(TARGETS),
             "languages": [
-                {"code": lang.code, "name": lang.name, "nllb": lang.nllb, "script": lang.script}
-                for lang in LANGUAGES.values()
+                {
+                    "code": lang.code,
+                    "name": lang.name,
+                    "nllb": lang.nllb or None,
+                    "script": lang.script,
+                    "source": lang.source,
+                    "target": lang.target,
+                    # the scripts an article may be written in (kk: Latin is converted)
+                    "input_scripts": [lang.script, *lang.input_scripts] if lang.source else [],
+                    "derived_from": lang.derived_from,
+                }
+                for lang in listed.values()
+            ],
+            "recognised": [
+                {"code": lang.code, "name": lang.name, "script": lang.script}
+                for code, lang in KNOWN_LANGUAGES.items()
+                if code not in listed
             ],
         }
