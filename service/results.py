@@ -17,9 +17,15 @@ class SentencePair:
     source: str
     target: str
     flags: list[str] = field(default_factory=list)
+    #: The sentence's own source language, when it is not its article's (a Russian quotation
+    #: inside a Kazakh article).
+    source_language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "flags": list(self.flags)}
+        data = {"source": self.source, "target": self.target, "flags": list(self.flags)}
+        if self.source_language:
+            data["source_language"] = self.source_language
+        return data
 
 
 @dataclass
@@ -68,10 +74,14 @@ class TranslationResult:
     model: ModelInfo
     translations: dict[str, LanguageTranslation]
     warnings: list[str] = field(default_factory=list)
+    #: The script the article was written in: ``Cyrl``, ``Latn`` (converted to Cyrillic before
+    #: translation) or ``mixed``.
+    source_script: str = "Cyrl"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "source_language": self.source_language,
+            "source_script": self.source_script,
             "date": self.date,
             "model": self.model.to_dict(),
             "translations": {code: t.to_dict() for code, t in self.translations.items()},

@@ -156,13 +156,19 @@ class Summarizer:
         doc = prepare(text, self.settings.max_chars)
         # One call at a time: strategies load their models lazily, and a model is not faster
         # when several threads drive it at once.
+        # A derived language (uz-Cyrl) is summarised in the language a model writes (uz), once,
+        # and converted: its summary says what the uz one says.
+        decoded = list(dict.fromkeys(lang.decoded for lang in langs))
         with self._lock:
-            output = self._get(name).summarize(doc, langs, budget)
+            output = self._get(name).summarize(doc, decoded, budget)
         summaries = {}
         for lang in langs:
-            draft = output.drafts[lang.code]
+            draft = output.drafts[lang.decoded.code]
             lines = [finish_target(line, lang, self.settings) for line in draft.sentences]
-            details = check_summary(" ".join(lines), doc.text, draft.reference, lang)
+            reference = draft.reference
+            if reference is not None and lang.derived_from:
+                reference = finish_target(reference, lang, self.settings)
+            details = check_summary(" ".join(lines), doc.text, reference, lang)
             flags = _ordered([*details, *draft.flags])
             summaries[lang.code] = LanguageSummary(lang.code, lines, flags, details)
         unreadable = unreadable_warning(doc.text)

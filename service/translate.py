@@ -26,20 +26,20 @@ from .checks import REPETITION, TRUNCATED, UNTRANSLATED, check_pair
 from .engines import load_engine
 from .engines.base import DecodeOptions, Engine, Hypothesis
 from .errors import AudarmaError, InputError
-from .languages import SOURCE_LANGUAGE, Language, get_language, parse_languages
+from .languages import (
+    SOURCE_LANGUAGE,
+    TARGETS,
+    Language,
+    describe,
+    get_language,
+    get_source,
+    parse_languages,
+)
 from .results import LanguageTranslation, ModelInfo, SentencePair, TranslationResult
 from .settings import Settings, load_settings
-from .text import (
-    Article,
-    check_text,
-    join_pieces,
-    normalize_uzbek,
-    paragraph_sentences,
-    parse_article,
-    scalar_text,
-    split_clauses,
-    unreadable_warning,
-)
+from .text import check_text, join_pieces, normalize_uzbek, scalar_text, split_clauses
+from .text.document import Document, prepare_document
+from .text.transliterate import uzbek_to_cyrillic
 
 #: ``progress(done, total)``: sentences finished so far (one per target language), out of all.
 ProgressCallback = Callable[[int, int], None]
@@ -62,14 +62,34 @@ OUTPUT_SETTINGS = (
 FALLBACK_FLAGS = frozenset({UNTRANSLATED, REPETITION, TRUNCATED})
 
 
+#: Targets no model writes, made from their ``derived_from`` language's output.
+DERIVED: dict[str, Callable[[str], str]] = {"uz-Cyrl": uzbek_to_cyrillic}
+
+
 def finish_target(text: str, tgt: Language, settings: Settings) -> str:
     """A model's output as Audarma delivers it in ``tgt`` (translations and summaries alike).
 
-    Uzbek gets its official apostrophes (``oʻ gʻ ʼ``) unless the setting turns that off.
+    Uzbek gets its official apostrophes (``oʻ gʻ ʼ``) unless the setting turns that off;
+    Uzbek in Cyrillic is that Uzbek converted by the official rules.
     """
-    if tgt.code == "uz" and settings.normalize_uzbek:
-        return normalize_uzbek(text)
-    return text
+    if tgt.decoded.code == "uz" and settings.normalize_uzbek:
+        text = normalize_uzbek(text)
+    convert = DERIVED.get(tgt.code)
+    return convert(text) if convert else text
+
+
+def parse_targets(targets: Sequence[str | Language] | str) -> list[Language]:
+    """The target languages asked for, checked: each must be one Audarma writes."""
+    languages = parse_languages(targets)
+    for lang in languages:
+        if lang.code == SOURCE_LANGUAGE:
+            raise InputError("the source language is Kazakh; choose other target languages")
+        if not lang.target:
+            raise InputError(
+                f"{lang.name} ({lang.code}) is not a target language; choose from"
+                f" {describe(TARGETS)}"
+            )
+    return languages
 
 
 @dataclass(frozen=True)
@@ -115,14 +135,21 @@ class _Unit:
     tgt: Language
 
 
-@dataclass
-class _Document:
-    """An article ready to translate: its parse, the sentences of each paragraph, and what
-    its result must warn about from the start (text that was not valid Unicode)."""
+@dataclass(frozen=True)
+class _Slot:
+    """Where a unit's translation goes: its article, the target asked for (``uz-Cyrl`` for a
+    ``uz`` unit), its paragraph, its source as the user wrote it, and its own source language
+    when it is not its article's."""
 
-    article: Article
-    paragraphs: list[list[str]]
-    notes: list[str] = field(default_factory=list)
+    article: int
+    target: Language
+    paragraph: int
+    shown: str
+    language: str | None = None
+
+    @property
+    def owner(self) -> tuple[int, str, int]:
+        return self.article, self.target.code, self.paragraph
 
     @property
     def sentences(self) -> list[str]:
@@ -189,11 +216,14 @@ class Translator:
             return ModelInfo(engine.model_name, engine.name, shortlist)
         return ModelInfo(self.settings.model, self.settings.engine, self.settings.shortlist)
 
-    def identity(self, targets: Sequence[str | Language] | str) -> dict[str, Any]:
+    def identity(
+        self, targets: Sequence[str | Language] | str, source: str = "auto"
+    ) -> dict[str, Any]:
         """What makes this translator's outputs what they are: a batch run's identity."""
         model = self.model_info
         return {
             "model": {"name": model.name, "engine": model.engine},
+            "source": source,
             "targets": [lang.code for lang in parse_languages(targets)],
             "decoding": {name: getattr(self.settings, name) for name in OUTPUT_SETTINGS},
         }
@@ -214,17 +244,27 @@ class Translator:
         text: str,
         targets: Sequence[str | Language] | str = ("en", "uz"),
         *,
+        source: str | Language = "auto",
+        source_hint: str = "source='kk'",
         beam: int | None = None,
         progress: ProgressCallback | None = None,
         on_paragraph: ParagraphCallback | None = None,
     ) -> TranslationResult:
         """Translate a whole article into each target language, paragraph for paragraph.
 
+        ``source``: ``auto`` (the detected language: Kazakh or Russian; anything else is
+        refused, naming ``source_hint`` as the way to force it), or ``kk``/``ru``.
         ``on_paragraph`` hears of each paragraph as soon as it is done in a language (cached
         paragraphs first), so a reader can start before the last one is translated.
         """
         (result,) = self.translate_many(
-            [text], targets, beam=beam, progress=progress, on_paragraph=on_paragraph
+            [text],
+            targets,
+            source=source,
+            source_hint=source_hint,
+            beam=beam,
+            progress=progress,
+            on_paragraph=on_paragraph,
         )
         if isinstance(result, AudarmaError):
             raise result
@@ -235,6 +275,8 @@ class Translator:
         texts: Sequence[str],
         targets: Sequence[str | Language] | str = ("en", "uz"),
         *,
+        source: str | Language = "auto",
+        source_hint: str = "source='kk'",
         beam: int | None = None,
         progress: ProgressCallback | None = None,
         on_paragraph: ParagraphCallback | None = None,
@@ -242,30 +284,34 @@ class Translator:
         """Translate several articles at once (corpus mode): their sentences share batches.
 
         Returns, per article and in order, its result or the error that makes it unusable
-        (one bad article does not stop the others); a bad target list fails the whole call.
+        (one bad article, or one in a language Audarma does not translate, does not stop the
+        others); a bad target list fails the whole call.
         """
-        languages = parse_languages(targets)
-        src = get_language(SOURCE_LANGUAGE)
-        if src in languages:
-            raise InputError("the source language is Kazakh; choose other target languages")
-        documents = [self._prepare(text) for text in texts]
+        languages = parse_targets(targets)
+        if not (isinstance(source, Language) or source.strip().lower() == "auto"):
+            get_source(source)  # a bad --source fails the call, not each article
+        documents = [self._prepare(text, source, source_hint) for text in texts]
         units: list[_Unit] = []
-        owners: list[tuple[int, str, int]] = []  # (article, language, paragraph) of each unit
+        slots: list[_Slot] = []
         for number, doc in enumerate(documents):
-            if isinstance(doc, _Document):
+            if isinstance(doc, Document):
                 for tgt in languages:
                     for p_index, paragraph in enumerate(doc.paragraphs):
                         for sentence in paragraph:
-                            units.append(_Unit(sentence, src, tgt))
-                            owners.append((number, tgt.code, p_index))
-        warnings = [list(doc.notes) if isinstance(doc, _Document) else [] for doc in documents]
-        assembler = _Assembler(units, owners, self._pair, on_paragraph) if on_paragraph else None
+                            own = sentence.language if sentence.language != doc.language else None
+                            units.append(_Unit(sentence.text, sentence.language, tgt.decoded))
+                            slots.append(
+                                _Slot(number, tgt, p_index, sentence.shown, own and own.code)
+                            )
+        warnings = [list(doc.notes) if isinstance(doc, Document) else [] for doc in documents]
+        owners = [slot.owner for slot in slots]
+        assembler = _Assembler(units, slots, self._pair, on_paragraph) if on_paragraph else None
         hyps = self._translate_units(
             units, self.decode_options(beam), progress, assembler, warnings, owners
         )
         pairs: dict[tuple[int, str, int], list[SentencePair]] = {}
-        for unit, owner, hyp in zip(units, owners, hyps, strict=True):
-            pairs.setdefault(owner, []).append(self._pair(unit, hyp))
+        for unit, slot, hyp in zip(units, slots, hyps, strict=True):
+            pairs.setdefault(slot.owner, []).append(self._pair(unit, hyp, slot))
         return [
             doc
             if isinstance(doc, AudarmaError)
@@ -289,41 +335,46 @@ class Translator:
         article pipeline: over-long units are still split at clause boundaries and rejoined.
         """
         src, tgt = get_language(source), get_language(target)
-        if src == tgt:
+        if src == tgt.decoded:
             raise InputError(f"source and target are both {src.name}")
         sentences = [scalar_text(sentence) for sentence in sentences]
-        units = [_Unit(sentence, src, tgt) for sentence in sentences]
-        owners = [(0, tgt.code, 0)] * len(units)
+        units = [_Unit(sentence, src, tgt.decoded) for sentence in sentences]
+        slots = [_Slot(0, tgt, 0, sentence) for sentence in sentences]
         notes: list[list[str]] = [[]]
         hyps = self._translate_units(
-            units, self.decode_options(beam), progress, None, notes, owners
+            units, self.decode_options(beam), progress, None, notes, [s.owner for s in slots]
         )
         if warnings is not None:
             warnings.extend(notes[0])
-        return [self._pair(unit, hyp) for unit, hyp in zip(units, hyps, strict=True)]
+        return [self._pair(u, h, s) for u, h, s in zip(units, hyps, slots, strict=True)]
 
     # ------------------------------------------------------------------ pipeline
-    def _prepare(self, text: str) -> _Document | AudarmaError:
-        """Check and segment one article; an unusable one becomes its error."""
+    def _prepare(self, text: str, source: str | Language, hint: str) -> Document | AudarmaError:
+        """Check, identify and segment one article; an unusable one becomes its error."""
         try:
-            text = check_text(text, self.settings.max_chars)
-            article = parse_article(text)
-            paragraphs = paragraph_sentences(article)
-            if not any(paragraphs):
+            doc = prepare_document(check_text(text, self.settings.max_chars), source, hint)
+            if not any(doc.paragraphs):
                 raise InputError("the article has no text to translate")
-            return _Document(article, paragraphs, [w for w in [unreadable_warning(text)] if w])
+            return doc
         except AudarmaError as exc:
             return exc
 
-    def _pair(self, unit: _Unit, hyp: Hypothesis) -> SentencePair:
+    def _pair(self, unit: _Unit, hyp: Hypothesis, slot: _Slot) -> SentencePair:
+        """The sentence pair a reader sees: checked in the language the model wrote, then
+        converted to the script asked for (``uz-Cyrl``)."""
+        text, flags = self._checked(unit, hyp)
+        convert = DERIVED.get(slot.target.code)
+        return SentencePair(slot.shown, convert(text) if convert else text, flags, slot.language)
+
+    def _checked(self, unit: _Unit, hyp: Hypothesis) -> tuple[str, list[str]]:
+        """The model's output as delivered in the language it wrote, and its QA flags."""
         text = finish_target(hyp.text, unit.tgt, self.settings)
-        flags = check_pair(unit.text, text, unit.src, unit.tgt, truncated=hyp.truncated)
-        return SentencePair(unit.text, text, flags)
+        return text, check_pair(unit.text, text, unit.src, unit.tgt, truncated=hyp.truncated)
 
     def _result(
         self,
         number: int,
-        doc: _Document,
+        doc: Document,
         languages: list[Language],
         pairs: dict[tuple[int, str, int], list[SentencePair]],
         notes: list[str],
@@ -340,7 +391,12 @@ class Translator:
                     " (flag 'truncated')"
                 )
         return TranslationResult(
-            SOURCE_LANGUAGE, doc.article.date, self.model_info, translations, notes
+            doc.language.code,
+            doc.article.date,
+            self.model_info,
+            translations,
+            notes,
+            source_script=doc.script,
         )
 
     def _translate_units(
@@ -457,14 +513,14 @@ class Translator:
             again = [
                 i
                 for i, (unit, hyp) in enumerate(zip(batch, hyps, strict=True))
-                if unit.tgt.script in scripts and FALLBACK_FLAGS & set(self._pair(unit, hyp).flags)
+                if unit.tgt.script in scripts and FALLBACK_FLAGS & set(self._checked(unit, hyp)[1])
             ]
             if again:
                 full_options = replace(options, shortlist=False)
                 full = self._decode([batch[i] for i in again], full_options, engine)
                 for i, hyp in zip(again, full, strict=True):
-                    flags = len(self._pair(batch[i], hyp).flags)
-                    if flags <= len(self._pair(batch[i], hyps[i]).flags):
+                    flags = len(self._checked(batch[i], hyp)[1])
+                    if flags <= len(self._checked(batch[i], hyps[i])[1]):
                         hyps[i] = hyp
                 self.stats.fallbacks += len(again)
         done.update(zip(batch, hyps, strict=True))
@@ -573,16 +629,17 @@ class _Assembler:
     def __init__(
         self,
         units: list[_Unit],
-        owners: list[tuple[int, str, int]],
-        make_pair: Callable[[_Unit, Hypothesis], SentencePair],
+        slots: list[_Slot],
+        make_pair: Callable[[_Unit, Hypothesis, _Slot], SentencePair],
         on_paragraph: ParagraphCallback,
     ) -> None:
         self.units = units
-        self.owners = owners
+        self.slots = slots
+        self.owners = [slot.owner for slot in slots]
         self.make_pair = make_pair
         self.on_paragraph = on_paragraph
         self._members: dict[tuple[int, str, int], list[int]] = {}
-        for index, owner in enumerate(owners):
+        for index, owner in enumerate(self.owners):
             self._members.setdefault(owner, []).append(index)
         self._missing = {owner: len(members) for owner, members in self._members.items()}
 
@@ -597,7 +654,7 @@ class _Assembler:
                 finished.append(owner)
         for owner in sorted(finished):
             pairs = [
-                self.make_pair(self.units[i], _joined(pieces_of[i], done))
+                self.make_pair(self.units[i], _joined(pieces_of[i], done), self.slots[i])
                 for i in self._members[owner]
             ]
             article, language, paragraph = owner

@@ -40,6 +40,7 @@ class FakeEngine:
         #: Every batch the engine was asked to translate, in order, and each row's target.
         self.calls: list[list[str]] = []
         self.targets: list[list[str]] = []
+        self.sources: list[list[str]] = []
 
     @property
     def max_input_tokens(self) -> int:
@@ -53,6 +54,7 @@ class FakeEngine:
     ) -> list[Hypothesis]:
         self.calls.append(list(sentences))
         self.targets.append([lang.code for lang in per_row(tgt, len(sentences))])
+        self.sources.append([lang.code for lang in per_row(src, len(sentences))])
         out = []
         for sentence, lang in zip(sentences, per_row(tgt, len(sentences)), strict=True):
             text = fake_translation(sentence, lang)

@@ -272,3 +272,24 @@ def test_transformers_folder_with_only_a_config_is_a_load_error(cli, tiny_m2m100
     assert code == 2 and out == "", err
     assert err.startswith(f"audarma: error: model '{folder}' ") and len(err.splitlines()) == 1
     assert "tokenizer" in err
+
+
+def test_translate_source_languages_and_uzbek_in_cyrillic(cli, fake_engine, tmp_path):
+    from tests.test_text_document import ntrex_document
+
+    kyrgyz = tmp_path / "ky.txt"
+    kyrgyz.write_text(ntrex_document("kir", 1), encoding="utf-8")
+    code, out, err = cli("translate", kyrgyz, "--to", "en")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("audarma: error: the text looks like Kyrgyz (ky, confidence")
+    assert err.rstrip().endswith("say so with --source kk (or --source ru)")
+    code, out, _ = cli("translate", kyrgyz, "--to", "en", "--source", "kk", "--format", "json")
+    assert code == 0 and json.loads(out)["source_language"] == "kk"
+    russian = tmp_path / "ru.txt"
+    russian.write_text(ntrex_document("rus", 2), encoding="utf-8")
+    code, out, _ = cli("translate", russian, "--to", "en,uz-Cyrl", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["source_language"] == "ru" and data["source_script"] == "Cyrl"
+    assert list(data["translations"]) == ["en", "uz-Cyrl"]
+    code, _, err = cli("translate", russian, "--to", "ru")
+    assert code == 2 and "Russian (ru) is not a target language" in err

@@ -204,3 +204,14 @@ def test_a_dataset_without_references_is_translated_but_not_scored(tmp_path):
     record = read_records(tmp_path / "run")[0]
     assert record["sentence"] == {}  # nothing to score against: not translated line by line
     assert set(record["document"]) == {"en", "uz"}
+
+
+def test_uzbek_in_cyrillic_is_scored_only_against_cyrillic_references(tmp_path):
+    report = evaluate(tmp_path / "run", targets=["en", "uz-Cyrl"], limit=1)
+    scored = {(row["task"], row["language"]) for row in report["results"]}
+    assert ("translation", "en") in scored
+    assert not any(language == "uz-Cyrl" for task, language in scored if task == "translation")
+    assert (
+        "uz-Cyrl: the dataset has no reference translations (only Cyrl-script uz-Cyrl references"
+        " count); translation not scored." in report["notes"]
+    )

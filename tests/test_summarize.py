@@ -188,3 +188,13 @@ def test_unpaired_surrogates_in_the_article_are_replaced_with_a_warning():
     import json
 
     json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_summaries_in_uzbek_cyrillic_convert_the_uzbek_one():
+    from service.text.transliterate import uzbek_to_cyrillic
+    from tests.data import seed_text
+
+    result = Summarizer(translator=translator()).summarize(seed_text(), ["uz", "uz-Cyrl"])
+    latin, cyrillic = result.summaries["uz"], result.summaries["uz-Cyrl"]
+    assert cyrillic.sentences == [uzbek_to_cyrillic(line) for line in latin.sentences]
+    assert "wrong_script" not in cyrillic.flags and cyrillic.flags == latin.flags

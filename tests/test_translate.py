@@ -47,6 +47,7 @@ def test_to_dict_shape():
     data = tr.translate("date 2024-01-02 Тақырып\nБірінші сөйлем. Екінші сөйлем.", ["en"]).to_dict()
     assert data == {
         "source_language": "kk",
+        "source_script": "Cyrl",
         "date": "2024-01-02",
         "model": {"name": "fake-model", "engine": "fake", "shortlist": False},
         "translations": {
@@ -137,11 +138,12 @@ def test_batches_are_length_sorted_under_the_token_budget():
 
 def test_uzbek_apostrophes_normalised_only_for_uzbek():
     tr, _ = make()
-    result = tr.translate("O'zbekiston g'alaba qozondi.", ["en", "uz"])
-    assert result.translations["uz"].text == "uz: Oʻzbekiston gʻalaba qozondi."
-    assert result.translations["en"].text == "en: O'zbekiston g'alaba qozondi."
+    # The fake engine keeps the apostrophes of "Бо'лды г'алаба" as the model would write them.
+    result = tr.translate("Бо'лды г'алаба.", ["en", "uz"])
+    assert result.translations["uz"].text == "uz: Boʻldy gʻalaba."
+    assert result.translations["en"].text == "en: Bo'ldy g'alaba."
     off, _ = make(normalize_uzbek=False)
-    assert off.translate("O'zbekiston.", ["uz"]).translations["uz"].text == "uz: O'zbekiston."
+    assert off.translate("Бо'лды.", ["uz"]).translations["uz"].text == "uz: Bo'ldy."
 
 
 def test_flags_and_truncation_warning():
@@ -369,3 +371,97 @@ def test_unpaired_surrogates_are_replaced_with_a_warning(tiny_nllb_dir, engine):
     json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")
     sentences = tr.translate_sentences(["\udbff Бүгін."], "en")
     assert sentences[0].source == "\ufffd Бүгін."
+
+
+# --- source languages, scripts and derived targets ---------------------------------------------
+
+
+def test_a_russian_article_is_translated_from_russian():
+    from tests.test_text_document import ntrex_document
+
+    tr, engine = make()
+    result = tr.translate(ntrex_document("rus", 2), ["en"])
+    assert (result.source_language, result.source_script) == ("ru", "Cyrl")
+    assert {code for call in engine.sources for code in call} == {"ru"}
+    assert all("source_language" not in item for p in result.to_dict()["translations"]["en"][
+        "paragraphs"] for item in p)  # fmt: skip
+
+
+def test_a_russian_quotation_in_a_kazakh_article_is_translated_as_russian():
+    from service.text.files import read_lines
+    from tests.data import NTREX
+
+    russian = read_lines(NTREX / "rus.txt")[10]
+    text = "\n".join([*read_lines(NTREX / "kaz.txt")[3:5], russian])
+    tr, engine = make()
+    result = tr.translate(text, ["en"])
+    items = [item for p in result.to_dict()["translations"]["en"]["paragraphs"] for item in p]
+    quoted = [item for item in items if item["source"] in russian]
+    assert quoted and all(item["source_language"] == "ru" for item in quoted)
+    assert all("source_language" not in item for item in items if item not in quoted)
+    rows = dict(
+        zip(engine.sentences_seen, [c for call in engine.sources for c in call], strict=True)
+    )
+    assert {rows[item["source"]] for item in quoted} == {"ru"}
+    assert result.source_language == "kk"
+
+
+def test_other_languages_are_refused_and_a_forced_source_is_obeyed():
+    from tests.test_text_document import ntrex_document
+
+    tr, engine = make()
+    with pytest.raises(LanguageError, match=r"looks like Kyrgyz .*say so with --source kk$"):
+        tr.translate(ntrex_document("kir", 1), ["en"], source_hint="--source kk")
+    assert engine.calls == []
+    forced = tr.translate(ntrex_document("kir", 1), ["en"], source="kk")
+    assert forced.source_language == "kk"
+    with pytest.raises(LanguageError, match="articles written in kk .*not English"):
+        tr.translate("Сәлем.", ["uz"], source="en")
+
+
+def test_uzbek_in_cyrillic_reuses_the_uzbek_translation():
+    from service.text.transliterate import uzbek_to_cyrillic
+
+    tr, engine = make()
+    text = "Бо'лды г'алаба. Шаҳар ҳокими сөз сөйледі."
+    result = tr.translate(text, ["en", "uz", "uz-Cyrl"])
+    assert list(result.translations) == ["en", "uz", "uz-Cyrl"]
+    assert sorted(c for call in engine.targets for c in call) == ["en", "en", "uz", "uz"]
+    latin, cyrillic = result.translations["uz"], result.translations["uz-Cyrl"]
+    assert cyrillic.text == uzbek_to_cyrillic(latin.text)
+    assert [p.flags for p in cyrillic.paragraphs[0]] == [p.flags for p in latin.paragraphs[0]]
+    only, again = make()
+    assert only.translate(text, ["uz-Cyrl"]).translations["uz-Cyrl"].text == cyrillic.text
+    assert again.targets == [["uz", "uz"]]
+
+
+def test_uzbek_in_cyrillic_is_cached_with_uzbek(tmp_path):
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    first, _ = make(cache=cache)
+    first.translate("Бүгін жаңбыр жауды.", ["uz"])
+    second, engine = make(cache=cache)
+    second.translate("Бүгін жаңбыр жауды.", ["uz-Cyrl"])
+    assert engine.calls == []
+
+
+def test_a_latin_script_kazakh_article_translates_like_its_cyrillic_original(
+    tiny_nllb_dir, tmp_path
+):
+    """The issue's figure on the tiny model (deterministic): the same output for >= 95% of
+    the sentences (here all of them: the seed round-trips exactly), sources as written."""
+    from service.text.kazakh_latin import kazakh_cyrillic_to_latin
+
+    settings = {"model": str(tiny_nllb_dir), "cache_dir": str(tmp_path), "beam": 1}
+    tr = Translator(settings=load_settings(settings), cache=False)
+    cyrillic, latin = seed_text(), kazakh_cyrillic_to_latin(seed_text())
+    original = tr.translate(cyrillic, ["en", "uz"])
+    converted = tr.translate(latin, ["en", "uz"])
+    assert (converted.source_script, original.source_script) == ("Latn", "Cyrl")
+    for code in ("en", "uz"):
+        ours = [p for para in converted.translations[code].paragraphs for p in para]
+        theirs = [p for para in original.translations[code].paragraphs for p in para]
+        same = sum(
+            a.target == b.target and a.flags == b.flags for a, b in zip(ours, theirs, strict=True)
+        )
+        assert same >= 0.95 * len(theirs)
+        assert [a.source for a in ours] == [kazakh_cyrillic_to_latin(b.source) for b in theirs]

@@ -570,7 +570,7 @@ def test_upload_route_has_a_larger_cap(fake_client: TestClient) -> None:
 def _join(client: TestClient, session: str) -> httpx.Response:
     dependencies = client.get("/config").json()["dependencies"]
     index = next(d["id"] for d in dependencies if d.get("api_name") == "translate")
-    body = {"data": ["Бүгін.", "en"], "fn_index": index, "session_hash": session}
+    body = {"data": ["Бүгін.", "en", "auto"], "fn_index": index, "session_hash": session}
     return client.post("/gradio_api/queue/join", json={**body, "event_data": None})
 
 
@@ -592,3 +592,23 @@ def test_page_works_with_queue_size_0() -> None:
     """``--queue-size 0`` means nothing waits, not that the page refuses everything."""
     with TestClient(create_app(translator=fake_translator(make_settings(queue_size=0)))) as client:
         assert _join(client, "only").status_code == 200
+
+
+def test_translate_source_and_uzbek_in_cyrillic(fake_client: TestClient) -> None:
+    from tests.test_text_document import ntrex_document
+
+    kyrgyz = ntrex_document("kir", 1)
+    for stream in (False, True):
+        refused = fake_client.post(
+            "/api/v1/translate", json={"text": kyrgyz, "targets": ["en"], "stream": stream}
+        )
+        assert refused.status_code == 400, stream
+        error = refused.json()["error"]
+        assert error.startswith("the text looks like Kyrgyz (ky")
+        assert error.endswith('say so with "source": "kk" (or "ru")')
+    forced = fake_client.post(
+        "/api/v1/translate", json={"text": kyrgyz, "targets": ["uz-Cyrl"], "source": "kk"}
+    ).json()
+    assert forced["source_language"] == "kk" and list(forced["translations"]) == ["uz-Cyrl"]
+    bad = fake_client.post("/api/v1/translate", json={"text": kyrgyz, "source": "xx"})
+    assert bad.status_code == 400 and "unknown language 'xx'" in bad.json()["error"]

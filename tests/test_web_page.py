@@ -92,6 +92,30 @@ def test_translate_updates_refuse_bad_input_before_any_work(services, downloads)
         next(translate_updates(services, downloads, " ", "en"))
 
 
+def test_translate_view_uzbek_in_cyrillic_and_the_source_choice(services, downloads) -> None:
+    from service.errors import LanguageError
+    from tests.test_text_document import ntrex_document
+
+    _, uzbek, aligned, _, data, _ = translate_view(services, downloads, "Сәлем.", "en,uz-Cyrl")
+    assert uzbek == "уз: Салем." and list(data["translations"]) == ["en", "uz-Cyrl"]
+    assert "<th>Uzbek in Cyrillic</th>" in aligned
+    kyrgyz = ntrex_document("kir", 1)
+    with pytest.raises(LanguageError, match='say so with the "Article language" choice$'):
+        translate_view(services, downloads, kyrgyz, "en")
+    *_, data, _ = translate_view(services, downloads, kyrgyz, "en", source="kk")
+    assert data["source_language"] == "kk"
+
+
+def test_a_russian_sentence_is_marked_in_the_aligned_view(services, downloads) -> None:
+    from service.text.files import read_lines
+    from tests.data import NTREX
+
+    russian = read_lines(NTREX / "rus.txt")[10]
+    text = "\n".join([*read_lines(NTREX / "kaz.txt")[3:5], russian])
+    aligned = translate_view(services, downloads, text, "en")[2]
+    assert '<span class="aud-lang" title="translated as Russian">ru</span>' in aligned
+
+
 def test_translate_view_one_language(services, downloads) -> None:
     english, uzbek, aligned, _, data, _ = translate_view(services, downloads, "Сәлем.", "uz")
     assert english == "" and uzbek == "uz: Salem."
@@ -301,7 +325,7 @@ def test_page_api_names_and_offline_config() -> None:
         config = client.get("/config").json()
     assert {"/translate", "/summarize", "/evaluate", "/detect"} <= set(info["named_endpoints"])
     translate = info["named_endpoints"]["/translate"]
-    assert [p["parameter_name"] for p in translate["parameters"]] == ["text", "targets"]
+    assert [p["parameter_name"] for p in translate["parameters"]] == ["text", "targets", "source"]
     assert config["analytics_enabled"] is False
     labels = [c["props"].get("label") for c in config["components"] if "props" in c]
     assert {"Kazakh article", "English", "Uzbek"} <= set(labels)

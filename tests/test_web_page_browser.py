@@ -191,14 +191,14 @@ def test_seed_example_fills_the_article(page) -> None:
     it translates nothing by itself."""
     targets = page.locator("#aud-targets")
     targets.get_by_label("English", exact=True).check()
-    assert not targets.get_by_label("English and Uzbek").is_checked()
+    assert not targets.get_by_label("English and Uzbek", exact=True).is_checked()
     page.get_by_text("Seed article").first.wait_for()
     page.get_by_text(SEED[:30], exact=False).first.click()
     page.wait_for_function(
         "n => document.querySelector('#aud-article textarea').value.length === n", arg=len(SEED)
     )
     assert page.locator("#aud-article textarea").input_value() == SEED
-    assert targets.get_by_label("English and Uzbek").is_checked()
+    assert targets.get_by_label("English and Uzbek", exact=True).is_checked()
     assert page.locator("#aud-en textarea").input_value() == ""
     assert page.locator("#aud-aligned tr.aud-sentence").count() == 0
 
@@ -231,6 +231,28 @@ def test_error_is_a_readable_message(page, artifacts_dir: Path) -> None:
             .map(a => a.finished))"""
     )
     screenshot(page, artifacts_dir / "page-error.png")
+
+
+def test_another_language_is_named_and_can_be_forced(page, artifacts_dir: Path) -> None:
+    """A Kyrgyz article: the detected line names it, Translate refuses it in a visible message
+    that says how to force the source, and with the source set to Kazakh it translates (into
+    Uzbek in Cyrillic here)."""
+    from tests.test_text_document import ntrex_document
+
+    page.locator("#aud-article textarea").fill(ntrex_document("kir", 1))
+    page.locator("#aud-detected").get_by_text("Kyrgyz").wait_for()
+    page.locator("#aud-translate").click()
+    message = page.get_by_text('say so with the "Article language" choice')
+    message.wait_for()
+    assert "the text looks like Kyrgyz (ky" in message.inner_text()
+    screenshot(page, artifacts_dir / "page-kyrgyz.png")
+    page.locator("#aud-source").get_by_label("Kazakh", exact=True).check()
+    page.locator("#aud-targets").get_by_label("Uzbek in Cyrillic", exact=True).check()
+    page.locator("#aud-translate").click()
+    page.locator("#aud-status").get_by_text("sentences into Uzbek in Cyrillic").wait_for()
+    assert page.locator("#aud-aligned th").all_inner_texts() == ["Kazakh", "Uzbek in Cyrillic"]
+    assert page.locator("#aud-en textarea").input_value() == ""
+    screenshot(page, artifacts_dir / "page-kyrgyz-forced.png")
 
 
 def test_tabs_summarize_and_evaluate(page, artifacts_dir: Path) -> None:

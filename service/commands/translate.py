@@ -10,9 +10,12 @@ from ..engines import ENGINE_NAMES
 from ..errors import InputError
 from ..jobs.batch import is_batch, iter_batch, run_batch
 from ..jobs.store import RecordStore
-from ..languages import Language, parse_languages
-from ..translate import Translator
+from ..languages import SOURCES, TARGETS, Language
+from ..translate import Translator, parse_targets
 from .common import Output, add_io_arguments, read_text, settings_from_args
+
+#: How the command line says which language an article is in (quoted when one is refused).
+SOURCE_HINT = "--source kk (or --source ru)"
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,15 +39,27 @@ def translator_from_args(args: argparse.Namespace) -> Translator:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "translate",
-        help="translate Kazakh articles into English and/or Uzbek",
+        help="translate Kazakh (or Russian) articles into English and/or Uzbek",
         description=(
-            "Translate a Kazakh article (FILE or stdin). A folder of .txt files or a .jsonl file"
+            "Translate a Kazakh or Russian article (FILE or stdin; Kazakh in Cyrillic or in the"
+            " official Latin alphabet). A folder of .txt files or a .jsonl file"
             ' ({"id": ..., "text": ...} per line) is a batch: one JSON result per line, written'
             " as each article finishes; rerunning with the same --out skips finished articles."
         ),
     )
     add_io_arguments(parser, file_help="article, folder of .txt articles, or .jsonl batch")
-    parser.add_argument("--to", default="en,uz", help="target languages (default: en,uz)")
+    parser.add_argument(
+        "--to",
+        default="en,uz",
+        help=f"target languages, of {','.join(TARGETS)} (default: en,uz)",
+    )
+    parser.add_argument(
+        "--source",
+        choices=("auto", *SOURCES),
+        default="auto",
+        help="the articles' language: detected (auto, the default; other languages are"
+        " refused) or said (kk, ru)",
+    )
     add_model_arguments(parser)
     parser.add_argument(
         "--restart",
@@ -55,11 +70,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    targets = parse_languages(args.to)
+    targets = parse_targets(args.to)
     if is_batch(args.file):
         return _run_batch(args, targets)
     text = read_text(args.file)
-    result = translator_from_args(args).translate(text, targets)
+    result = translator_from_args(args).translate(
+        text, targets, source=args.source, source_hint=SOURCE_HINT
+    )
     with Output(args.out) as out:
         out.write_json(result.to_dict()) if args.format == "json" else out.write(result.to_text())
     for warning in result.warnings:
@@ -76,7 +93,7 @@ def _run_batch(args: argparse.Namespace, targets: list[Language]) -> int:
     if args.out:
         store = RecordStore.beside(args.out)
         store.open(
-            {"kind": "translate", **translator.identity(targets)},
+            {"kind": "translate", **translator.identity(targets, args.source)},
             restart=args.restart,
             hint="rerun with --restart to start over, or choose another --out",
         )
@@ -89,7 +106,10 @@ def _run_batch(args: argparse.Namespace, targets: list[Language]) -> int:
 
     todo = sum(1 for item_id, _ in items if item_id not in done)
     with tqdm(total=todo, desc="articles", unit="article", file=sys.stderr) as bar:
-        summary = run_batch(items, translator, targets, write, done, bar.update)
+        summary = run_batch(
+            items, translator, targets, write, done, bar.update, source=args.source,
+            source_hint=SOURCE_HINT,
+        )  # fmt: skip
     if summary.failed:
         todo = summary.total - summary.skipped
         raise InputError(f"{summary.failed} of {todo} articles failed (see their 'error' records)")

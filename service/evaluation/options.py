@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError
-from ..languages import SOURCE_LANGUAGE, parse_languages
+from ..errors import ConfigError, InputError
+from ..languages import SOURCE_LANGUAGE
 from ..settings import Settings
 from ..summarizers import check_strategy
+from ..translate import parse_targets
 from .metrics import DEFAULT_BOOTSTRAP, DEFAULT_SEED, TRANSLATION_METRICS, parse_metrics
 
 
@@ -32,9 +33,10 @@ class EvalOptions:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        self.targets = [lang.code for lang in parse_languages(self.targets)]
-        if SOURCE_LANGUAGE in self.targets:
-            raise ConfigError("the source language is Kazakh; choose other target languages")
+        try:
+            self.targets = [lang.code for lang in parse_targets(self.targets)]
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
         self.metrics = parse_metrics(self.metrics)
         self.strategy = check_strategy(self.strategy)
         if self.summary_sentences < 1:

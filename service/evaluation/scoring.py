@@ -21,6 +21,7 @@ from typing import Any
 import sacrebleu
 
 from .. import __version__
+from ..languages import get_language
 from ..translate import Translator
 from .comet import CometScorer, CometUnavailable
 from .datasets import EvalDataset, EvalDocument
@@ -146,8 +147,10 @@ def translation_rows(
     for lang in options.targets:
         docs = scored_documents("translation", lang, done)
         if not docs:
+            script = get_language(lang).script
+            only = f" (only {script}-script {lang} references count)" if "-" in lang else ""
             notes.append(
-                f"{lang}: the dataset has no reference translations; translation not scored."
+                f"{lang}: the dataset has no reference translations{only}; translation not scored."
             )
             continue
         for system in TRANSLATION_SYSTEMS:

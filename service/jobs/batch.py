@@ -59,12 +59,19 @@ def iter_batch(path: str | Path) -> Iterator[BatchItem]:
 
 
 def translate_records(
-    items: Sequence[BatchItem], translator: Translator, targets: Sequence[Language]
+    items: Sequence[BatchItem],
+    translator: Translator,
+    targets: Sequence[Language],
+    *,
+    source: str = "auto",
+    source_hint: str = "source='kk'",
 ) -> list[dict[str, Any]]:
     """Batch records of ``items`` translated together (corpus mode: their sentences share
     batches), in order: ``{"id", **translate JSON}`` or ``{"id", "error"}`` each."""
     readable = [(i, text) for i, (_, text) in enumerate(items) if isinstance(text, str)]
-    results = translator.translate_many([text for _, text in readable], targets)
+    results = translator.translate_many(
+        [text for _, text in readable], targets, source=source, source_hint=source_hint
+    )
     by_index: dict[int, TranslationResult | AudarmaError] = {
         i: result for (i, _), result in zip(readable, results, strict=True)
     }
@@ -79,10 +86,18 @@ def translate_records(
 
 
 def translate_record(
-    item_id: str, text: str | AudarmaError, translator: Translator, targets: Sequence[Language]
+    item_id: str,
+    text: str | AudarmaError,
+    translator: Translator,
+    targets: Sequence[Language],
+    *,
+    source: str = "auto",
+    source_hint: str = "source='kk'",
 ) -> dict[str, Any]:
     """One article's batch record: the translate JSON with its id, or its error."""
-    return translate_records([(item_id, text)], translator, targets)[0]
+    return translate_records(
+        [(item_id, text)], translator, targets, source=source, source_hint=source_hint
+    )[0]
 
 
 @dataclass
@@ -101,6 +116,9 @@ def run_batch(
     write: Callable[[dict[str, Any]], None],
     done: Collection[str] = frozenset(),
     progress: Callable[[int], None] = lambda articles: None,
+    *,
+    source: str = "auto",
+    source_hint: str = "source='kk'",
 ) -> BatchSummary:
     """Translate every item not in ``done``, ``corpus_articles`` at a time in shared batches,
     handing each record to ``write`` as its group finishes (``progress`` hears how many)."""
@@ -109,8 +127,11 @@ def run_batch(
     size = max(1, translator.settings.corpus_articles)
     failed = 0
     for start in range(0, len(todo), size):
-        for record in translate_records(todo[start : start + size], translator, targets):
+        group = todo[start : start + size]
+        for record in translate_records(
+            group, translator, targets, source=source, source_hint=source_hint
+        ):
             failed += "error" in record
             write(record)
-        progress(len(todo[start : start + size]))
+        progress(len(group))
     return BatchSummary(total=len(items), skipped=len(items) - len(todo), failed=failed)

@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AudarmaError
-from ..languages import parse_languages
+from ..languages import SOURCES, TARGETS
 from ..summarizers import STRATEGY_NAMES
 from ..text.transliterate import SOURCE_TAGS, TARGET_TAGS
-from ..translate import ParagraphEvent
+from ..translate import ParagraphEvent, parse_targets
 from .services import MAX_SUMMARY_SENTENCES, METRICS, AppServices
 from .workpool import BusyError
 
@@ -42,9 +42,19 @@ class Strict(BaseModel):
 
 
 class TranslateRequest(Strict):
-    text: str = Field(description="the Kazakh article (optional first line 'date YYYY-MM-DD ...')")
+    text: str = Field(
+        description="the article, Kazakh (Cyrillic or Latin) or Russian (optional first line"
+        " 'date YYYY-MM-DD ...')"
+    )
     targets: list[str] = Field(
-        default_factory=lambda: ["en", "uz"], min_length=1, description="target language codes"
+        default_factory=lambda: ["en", "uz"],
+        min_length=1,
+        description=f"target language codes: {', '.join(TARGETS)}",
+    )
+    source: str = Field(
+        "auto",
+        description=f"the article's language: auto (detected; other languages are refused) or"
+        f" one of {', '.join(SOURCES)}",
     )
     stream: bool = Field(
         False,
@@ -99,6 +109,9 @@ class SentencePairOut(BaseModel):
     source: str
     target: str
     flags: list[str]
+    source_language: str | None = Field(
+        None, description="the sentence's language, only where it is not the article's"
+    )
 
 
 class LanguageTranslationOut(BaseModel):
@@ -114,6 +127,7 @@ class ModelOut(BaseModel):
 
 class TranslateResponse(BaseModel):
     source_language: str
+    source_script: str
     date: str | None
     model: ModelOut
     translations: dict[str, LanguageTranslationOut]
@@ -190,13 +204,16 @@ def build_router(services: AppServices) -> APIRouter:
     async def translate(request: TranslateRequest) -> Response:
         services.check_text(request.text)  # 400/413 before taking a queue place
         if request.stream:
-            parse_languages(request.targets)  # 400 before the stream starts
+            parse_targets(request.targets)  # 400 before the stream starts
+            services.check_source(request.text, request.source)
             services.pool.ensure_room()  # 503 before the stream starts
             return StreamingResponse(
-                translation_events(services, request.text, request.targets),
+                translation_events(services, request.text, request.targets, request.source),
                 media_type=NDJSON,
             )
-        result = await services.pool.run(services.translate, request.text, request.targets)
+        result = await services.pool.run(
+            services.translate, request.text, request.targets, source=request.source
+        )
         return JSONResponse(result.to_dict())
 
     @router.post(
@@ -250,7 +267,7 @@ def build_router(services: AppServices) -> APIRouter:
 
 
 async def translation_events(
-    services: AppServices, text: str, targets: list[str]
+    services: AppServices, text: str, targets: list[str], source: str = "auto"
 ) -> AsyncIterator[bytes]:
     """NDJSON lines: each paragraph as it is done in a language, then the whole result.
 
@@ -259,7 +276,7 @@ async def translation_events(
     """
 
     def job(emit: Callable[[Any], None]) -> Any:
-        return services.translate(text, targets, on_paragraph=emit)
+        return services.translate(text, targets, on_paragraph=emit, source=source)
 
     try:
         async for item in services.pool.stream(job):

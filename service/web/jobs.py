@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError, InputTooLargeError
 from ..jobs.queue import Claim, JobQueue, QueueFullError, lock_file
-from ..languages import SOURCE_LANGUAGE, parse_languages
+from ..languages import SOURCE_LANGUAGE
+from ..translate import parse_targets
 from .access import caller
 from .api import ERRORS, PREFIX, ErrorResponse, Strict
 from .metrics import Metrics
@@ -194,7 +195,7 @@ def build_jobs_router(
                     f"article {item_id!r} has {len(text)} characters; the limit is"
                     f" {settings.max_chars}"
                 )
-        targets = [lang.code for lang in parse_languages(job.targets)]
+        targets = [lang.code for lang in parse_targets(job.targets)]
         if SOURCE_LANGUAGE in targets:  # every article would fail: say so now, once
             raise InputError("the source language is Kazakh; choose other target languages")
         queued = queue.counts()["queued_articles"]

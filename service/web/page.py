@@ -21,10 +21,11 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from ..errors import AudarmaError, InputError
-from ..languages import LANGUAGES, get_language, parse_languages
+from ..languages import LANGUAGES, SOURCES, get_language
 from ..results import SentencePair, TranslationResult
 from ..settings import Settings
 from ..summarizers import STRATEGY_NAMES
+from ..translate import parse_targets
 from .files import (
     DownloadDir,
     dev_set_available,
@@ -51,7 +52,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: ``progress(fraction_or_(done, total), desc=...)``, as :class:`gr.Progress` is called.
 PageProgress = Callable[..., Any]
 
-TARGET_CHOICES = [("English and Uzbek", "en,uz"), ("English", "en"), ("Uzbek", "uz")]
+TARGET_CHOICES = [
+    ("English and Uzbek", "en,uz"),
+    ("English and Uzbek in Cyrillic", "en,uz-Cyrl"),
+    ("English", "en"),
+    ("Uzbek", "uz"),
+    ("Uzbek in Cyrillic", "uz-Cyrl"),
+]
+SOURCE_CHOICES = [("Detect", "auto"), *((lang.name, code) for code, lang in SOURCES.items())]
+#: How the page says which language an article is in (quoted when one is refused).
+PAGE_SOURCE_HINT = 'the "Article language" choice'
+#: The targets the page's Uzbek box shows, in order of preference.
+UZBEK_BOX = ("uz", "uz-Cyrl")
 LANGUAGE_CHOICES = [(lang.name, lang.code) for lang in LANGUAGES.values()]
 #: Segments (lines other than headlines) in the bundled NTREX-128 dev set.
 DEV_SET_MAX_LINES = 926
@@ -119,6 +131,7 @@ def translate_updates(
     text: str,
     targets: str | Sequence[str],
     progress: PageProgress = _no_progress,
+    source: str = "auto",
 ) -> Iterator[TranslateOutputs]:
     """The Translate tab's outputs as they grow: each paragraph as soon as it is done (cached
     ones at once), then the whole result with its aligned view, downloads and JSON.
@@ -127,7 +140,8 @@ def translate_updates(
     and partial text reach the page from this generator's own thread.
     """
     services.check_text(text)
-    languages = [lang.code for lang in parse_languages(targets)]
+    languages = [lang.code for lang in parse_targets(targets)]
+    services.check_source(text, source, PAGE_SOURCE_HINT)
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
     def work() -> None:
@@ -138,6 +152,8 @@ def translate_updates(
                 languages,
                 progress=lambda done, total: events.put(("progress", (done, total))),
                 on_paragraph=lambda event: events.put(("paragraph", event)),
+                source=source,
+                source_hint=PAGE_SOURCE_HINT,
             )
         except BaseException as exc:  # handed to the page's thread, shown there
             events.put(("error", exc))
@@ -154,9 +170,10 @@ def translate_updates(
         elif kind == "paragraph":
             partial[item.language][item.paragraph] = item.pairs
             done = sum(len(paragraphs) for paragraphs in partial.values())
+            uzbek = next((code for code in UZBEK_BOX if code in partial), "uz")
             yield (
                 partial_text(partial.get("en")),
-                partial_text(partial.get("uz")),
+                partial_text(partial.get(uzbek)),
                 "",
                 [],
                 {},
@@ -175,9 +192,10 @@ def translate_view(
     text: str,
     targets: str | Sequence[str],
     progress: PageProgress = _no_progress,
+    source: str = "auto",
 ) -> TranslateOutputs:
     """The Translate tab's final outputs (:func:`translate_updates` without the stream)."""
-    *_, final = translate_updates(services, downloads, text, targets, progress)
+    *_, final = translate_updates(services, downloads, text, targets, progress, source)
     return final
 
 
@@ -186,7 +204,7 @@ def _finished(
 ) -> TranslateOutputs:
     data = result.to_dict()
     english = result.translations.get("en")
-    uzbek = result.translations.get("uz")
+    uzbek = next((result.translations[c] for c in UZBEK_BOX if c in result.translations), None)
     stem = f"audarma-{result.date or 'article'}-{'-'.join(result.translations)}"
     files = downloads.write(stem, translation_text(result), data)
     return (
@@ -309,9 +327,10 @@ class PageHandlers:
         self,
         text: str,
         targets: str,
+        source: str = "auto",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Iterator[TranslateOutputs]:
-        yield from translate_updates(self.services, self.downloads, text, targets, progress)
+        yield from translate_updates(self.services, self.downloads, text, targets, progress, source)
 
     @readable_errors
     def detect(self, text: str) -> str:
@@ -378,7 +397,7 @@ def build_page(services: AppServices, downloads: DownloadDir) -> gr.Blocks:
 def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
     """The article, the targets, both translations side by side, the aligned view, downloads."""
     article = gr.Textbox(
-        label="Kazakh article",
+        label="Article (Kazakh in Cyrillic or Latin script, or Russian)",
         lines=10,
         max_lines=30,
         placeholder="Paste a Kazakh article (optional first line: date YYYY-MM-DD headline)",
@@ -394,6 +413,9 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         trigger_mode="always_last",
     )
     with gr.Row():
+        source = gr.Radio(
+            SOURCE_CHOICES, value="auto", label="Article language", elem_id="aud-source"
+        )
         targets = gr.Radio(
             TARGET_CHOICES, value="en,uz", label="Translate into", elem_id="aud-targets"
         )
@@ -411,7 +433,7 @@ def translate_tab(handlers: PageHandlers, seeds: Sequence[str]) -> None:
         translation_json = gr.JSON(elem_id="aud-translation-json")
     button.click(
         handlers.translate,
-        inputs=[article, targets],
+        inputs=[article, targets, source],
         outputs=[english, uzbek, aligned, files, translation_json, status],
         api_name="translate",
     )

@@ -32,6 +32,8 @@ CSS = """
 .aud-flag { display: inline-block; margin: 2px 4px 0 0; padding: 0 6px; border-radius: 8px;
   background: #b45309; color: #fff; font-size: 0.8em; white-space: nowrap; }
 .aud-legend { font-size: 0.85em; margin-top: 6px; }
+.aud-lang { font-size: 0.75em; padding: 0 4px; border: 1px solid var(--border-color-primary);
+  border-radius: 6px; }
 .aud-summary { margin-bottom: 12px; }
 .aud-scores code { font-size: 0.8em; word-break: break-all; }
 .aud-empty { color: var(--body-text-color-subdued); }
@@ -92,7 +94,13 @@ def aligned_html(result: TranslationResult) -> str:
         )
         rows.append(f'<tr class="aud-paragraph"><td colspan="{len(codes) + 1}">{label}</td></tr>')
         for s_index, pair in enumerate(paragraph):
-            cells = [f"<td>{escape(pair.source)}</td>"]
+            note = (
+                f' <span class="aud-lang" title="translated as {escape(language_name(lang))}">'
+                f"{escape(lang)}</span>"
+                if (lang := pair.source_language)
+                else ""
+            )
+            cells = [f"<td>{escape(pair.source)}{note}</td>"]
             for code in codes:
                 other = result.translations[code].paragraphs[p_index][s_index]
                 used_flags.extend(other.flags)

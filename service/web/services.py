@@ -20,10 +20,13 @@ from ..results import TranslationResult
 from ..settings import Settings, load_settings
 from ..summarize import Summarizer, SummaryResult
 from ..text import Detection, check_text, detect_document
+from ..text.document import prepare_document
 from ..text.transliterate import source_tag, transliterate
-from ..translate import ParagraphCallback, ProgressCallback, Translator
+from ..translate import ParagraphCallback, ProgressCallback, Translator, parse_targets
 from .workpool import WorkPool
 
+#: How the JSON API says which language an article is in (quoted when one is refused).
+API_SOURCE_HINT = '"source": "kk" (or "ru")'
 #: The metric choices offered (``rouge`` stands for ROUGE-1, -2 and -L); all by default.
 METRICS = ("bleu", "chrf++", "ter", "rouge")
 MAX_SUMMARY_SENTENCES = 10
@@ -67,16 +70,30 @@ class AppServices:
         targets: Sequence[str] | str,
         progress: ProgressCallback | None = None,
         on_paragraph: ParagraphCallback | None = None,
+        *,
+        source: str = "auto",
+        source_hint: str = API_SOURCE_HINT,
     ) -> TranslationResult:
         """Translate one article (validated first; the caller runs this through the pool).
 
-        ``on_paragraph`` hears of each paragraph as it is done (streaming interfaces).
+        ``on_paragraph`` hears of each paragraph as it is done (streaming interfaces);
+        ``source_hint`` is how the interface says which language an article is in.
         """
         self.check_text(text)
-        languages = parse_languages(targets)
+        languages = parse_targets(targets)
         return self.translator.translate(
-            text, languages, progress=progress, on_paragraph=on_paragraph
+            text,
+            languages,
+            source=source,
+            source_hint=source_hint,
+            progress=progress,
+            on_paragraph=on_paragraph,
         )
+
+    def check_source(self, text: str, source: str, source_hint: str = API_SOURCE_HINT) -> None:
+        """Refuse an article in a language Audarma does not translate (400), before a stream
+        starts or a queue place is taken."""
+        prepare_document(self.check_text(text), source, source_hint)
 
     def summarize(
         self, text: str, languages: Sequence[str] | str, strategy: str, sentences: int
@@ -99,7 +116,9 @@ class AppServices:
         asked) or ``{"id", "error"}``. A summary that fails leaves the translation standing,
         with a warning: losing a good translation to a summary problem helps nobody.
         """
-        record = translate_record(item_id, text, self.translator, parse_languages(targets))
+        record = translate_record(
+            item_id, text, self.translator, parse_targets(targets), source_hint=API_SOURCE_HINT
+        )
         if summaries and "error" not in record:
             languages = [SOURCE_LANGUAGE, *(code for code in targets if code != SOURCE_LANGUAGE)]
             try:
