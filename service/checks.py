@@ -14,23 +14,43 @@ import unicodedata
 from .languages import Language
 from .text import fold_uzbek_apostrophes, split_sentences
 
+# Sentence-pair flags.
 UNTRANSLATED = "untranslated"
 NUMBERS = "numbers"
 LENGTH = "length"
 REPETITION = "repetition"
 TRUNCATED = "truncated"
+# Summary flags (faithfulness of a summary to its article).
+UNSUPPORTED_NUMBER = "unsupported_number"
+UNSUPPORTED_ENTITY = "unsupported_entity"
+#: The summary is mostly not in its language's script (a model answering in the wrong language).
+WRONG_SCRIPT = "wrong_script"
+#: The summary was shortened to its sentence/word budget (or its generation hit the token cap).
+CUT = "cut"
+#: The model produced no usable summary text.
+EMPTY = "empty"
 
-#: The sentence-pair flags and what each means to a reader, in the order they are reported:
-#: the one registry every interface (CLI, JSON, the page's badges and legend) reads.
-FLAGS: dict[str, str] = {
+#: Every flag any result can carry and what it means to a reader, in the order they are
+#: reported (summary flags first, then the sentence flags a summary carries over): the one
+#: registry every interface (CLI, JSON, the page's badges and legend) reads.
+ALL_FLAGS: dict[str, str] = {
+    UNSUPPORTED_NUMBER: "the summary has a number the article does not",
+    UNSUPPORTED_ENTITY: "the summary names something the article does not",
+    WRONG_SCRIPT: "the summary is mostly not written in its language's alphabet",
+    CUT: "the summary was shortened to fit its length",
+    EMPTY: "no usable summary text was produced",
     UNTRANSLATED: "the output is still Kazakh (Cyrillic) or repeats the source",
     NUMBERS: "a number in the source is missing from the output",
     LENGTH: "the output is much shorter or longer than the source usually is",
     REPETITION: "words repeat in a loop (\u201cword salad\u201d)",
     TRUNCATED: "the output hit its length limit and may be cut short",
 }
-#: The order flags are reported in.
-FLAG_ORDER = tuple(FLAGS)
+#: The sentence-pair flags, in report order.
+FLAG_ORDER = (UNTRANSLATED, NUMBERS, LENGTH, REPETITION, TRUNCATED)
+FLAGS: dict[str, str] = {flag: ALL_FLAGS[flag] for flag in FLAG_ORDER}
+#: The summary flags; the sentence flags a summary carries over follow them in reports.
+SUMMARY_FLAGS: dict[str, str] = {f: m for f, m in ALL_FLAGS.items() if f not in FLAGS}
+SUMMARY_FLAG_ORDER = tuple(ALL_FLAGS)
 
 #: Target/source character-length ratio bands. Measured on NTREX-128 dev (sources of 20+
 #: characters): kk→en 0.5–99.5th percentiles 0.51–1.52, kk→uz 0.61–1.73; widened so that only
@@ -127,27 +147,6 @@ def check_pair(
 # Summary checks (faithfulness of a summary to its article)
 # --------------------------------------------------------------------------------------------
 
-UNSUPPORTED_NUMBER = "unsupported_number"
-UNSUPPORTED_ENTITY = "unsupported_entity"
-#: The summary was shortened to its sentence/word budget (or its generation hit the token cap).
-CUT = "cut"
-#: The model produced no usable summary text.
-EMPTY = "empty"
-#: The summary is mostly not in its language's script (a model answering in the wrong language).
-WRONG_SCRIPT = "wrong_script"
-
-#: The summary flags and their meanings, in report order (the registry for summaries).
-SUMMARY_FLAGS: dict[str, str] = {
-    UNSUPPORTED_NUMBER: "the summary has a number the article does not",
-    UNSUPPORTED_ENTITY: "the summary names something the article does not",
-    WRONG_SCRIPT: "the summary is mostly not written in its language's alphabet",
-    CUT: "the summary was shortened to fit its length",
-    EMPTY: "no usable summary text was produced",
-}
-#: The order summary flags are reported in; sentence-pair flags carried over follow them.
-SUMMARY_FLAG_ORDER = (*SUMMARY_FLAGS, *FLAG_ORDER)
-#: Every flag any result can carry, with its meaning.
-ALL_FLAGS: dict[str, str] = {**SUMMARY_FLAGS, **FLAGS}
 
 #: A word: letters and digits with inner apostrophes and hyphens, so ``Oʻzbekiston``,
 #: ``іс-шара`` and ``100-ге`` are one word in every language (summary budgets count these too).

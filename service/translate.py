@@ -243,29 +243,14 @@ class Translator:
         self,
         text: str,
         targets: Sequence[str | Language] | str = ("en", "uz"),
-        *,
-        source: str | Language = "auto",
-        source_hint: str = "source='kk'",
-        beam: int | None = None,
-        progress: ProgressCallback | None = None,
-        on_paragraph: ParagraphCallback | None = None,
+        **options: Any,
     ) -> TranslationResult:
         """Translate a whole article into each target language, paragraph for paragraph.
 
-        ``source``: ``auto`` (the detected language: Kazakh or Russian; anything else is
-        refused, naming ``source_hint`` as the way to force it), or ``kk``/``ru``.
-        ``on_paragraph`` hears of each paragraph as soon as it is done in a language (cached
-        paragraphs first), so a reader can start before the last one is translated.
+        ``options`` are :meth:`translate_many`'s (``source``, ``source_hint``, ``beam``,
+        ``progress``, ``on_paragraph``); an unusable article raises its error.
         """
-        (result,) = self.translate_many(
-            [text],
-            targets,
-            source=source,
-            source_hint=source_hint,
-            beam=beam,
-            progress=progress,
-            on_paragraph=on_paragraph,
-        )
+        (result,) = self.translate_many([text], targets, **options)
         if isinstance(result, AudarmaError):
             raise result
         return result
@@ -282,6 +267,11 @@ class Translator:
         on_paragraph: ParagraphCallback | None = None,
     ) -> list[TranslationResult | AudarmaError]:
         """Translate several articles at once (corpus mode): their sentences share batches.
+
+        ``source``: ``auto`` (the detected language: Kazakh or Russian; anything else is
+        refused, naming ``source_hint`` as the way to force it), or ``kk``/``ru``.
+        ``on_paragraph`` hears of each paragraph as soon as it is done in a language (cached
+        paragraphs first), so a reader can start before the last one is translated.
 
         Returns, per article and in order, its result or the error that makes it unusable
         (one bad article, or one in a language Audarma does not translate, does not stop the

@@ -53,7 +53,7 @@ def test_beam_rows_bound_the_beam_sub_batches():
 def test_first_use_measures_then_reads_what_it_stored(tiny_nllb_dir: Path, tmp_path: Path):
     engine = CTranslate2Engine(
         str(tiny_nllb_dir), device="cpu", compute_type="float32", threads=2,
-        cache_dir=tmp_path, layout="auto",
+        cache_dir=tmp_path, thread_layout="auto",
     )  # fmt: skip
     choice = engine.layout_choice
     assert choice.source == "measured now"
@@ -67,7 +67,7 @@ def test_first_use_measures_then_reads_what_it_stored(tiny_nllb_dir: Path, tmp_p
 
     again = CTranslate2Engine(
         str(tiny_nllb_dir), device="cpu", compute_type="float32", threads=2,
-        cache_dir=tmp_path, layout="auto",
+        cache_dir=tmp_path, thread_layout="auto",
     )  # fmt: skip
     assert (again.layout_choice.source, again.layout) == ("tuned", choice.layout)
     assert str(again.layout_choice) == f"{choice.layout} (tuned)"
@@ -76,7 +76,7 @@ def test_first_use_measures_then_reads_what_it_stored(tiny_nllb_dir: Path, tmp_p
 def test_the_setting_overrides_and_skips_measuring(tiny_nllb_dir: Path, tmp_path: Path):
     engine = CTranslate2Engine(
         str(tiny_nllb_dir), device="cpu", compute_type="float32", threads=2,
-        cache_dir=tmp_path, layout="1x2:16",
+        cache_dir=tmp_path, thread_layout="1x2:16",
     )  # fmt: skip
     assert (engine.layout, engine.layout_choice.source) == (
         ThreadLayout(1, 2, False, 16),

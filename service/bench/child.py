@@ -201,7 +201,7 @@ class _CTranslate2Runner:
             compute_type=job.compute_type,
             threads=job.threads,
             shortlist=job.shortlist,
-            layout=job.thread_layout,
+            thread_layout=job.thread_layout,
         )
 
     def run(

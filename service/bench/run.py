@@ -345,7 +345,7 @@ def _choose_layout(
         layout = "auto"
     say(f"choosing the thread layout ({layout})")
     engine = CTranslate2Engine(
-        str(folder), device="cpu", compute_type=compute_type, threads=threads, layout=layout
+        str(folder), device="cpu", compute_type=compute_type, threads=threads, thread_layout=layout
     )
     choice = engine.layout_choice
     del engine

@@ -22,11 +22,11 @@ from typing import Any
 from ..bundled import tuning_sentences
 from ..errors import ConfigError, ModelLoadError
 from ..languages import LANGUAGES, SOURCE_LANGUAGE
-from ..settings import Settings, load_settings
+from ..settings import load_settings
 from .autotune import LayoutChoice, choose_layout
 from .base import SHORTLIST_SCRIPTS
 from .convert import TOKENIZER_DIR, ensure_converted, read_marker
-from .family import Seq2SeqEngine, SourceTokenizer, detect_family, language_token
+from .family import DecodeBatch, Seq2SeqEngine, SourceTokenizer, detect_family, language_token
 from .loading import first_line
 from .nllb_tokenizer import load_nllb_tokenizer
 from .shortlist import read_vmap_info, shortlist_tokens, write_vmap
@@ -82,7 +82,7 @@ class CTranslate2Engine(Seq2SeqEngine):
         shortlist: bool = False,
         cache_dir: str | Path | None = None,
         trust_remote_code: bool = False,
-        layout: ThreadLayout | str | None = None,
+        thread_layout: ThreadLayout | str | None = None,
     ) -> None:
         self.model_name = str(model)
         self.device = resolve_ct2_device(device)
@@ -122,7 +122,7 @@ class CTranslate2Engine(Seq2SeqEngine):
             self.layout_choice = LayoutChoice(ThreadLayout(1, max(0, threads), False), "gpu")
         else:
             keep_buffers_in_heap()
-            self.layout_choice = self._choose_layout(layout, threads)
+            self.layout_choice = self._choose_layout(thread_layout, threads)
         self.layout = self.layout_choice.layout
         self._translator = self._make_translator(self.layout)
         log.info("ctranslate2 engine: %r", self)
@@ -163,19 +163,16 @@ class CTranslate2Engine(Seq2SeqEngine):
             setting, budget, self.model_dir, self.compute_type, self._make_translator, workload
         )
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> CTranslate2Engine:
-        """The engine the settings describe."""
-        return cls(
-            settings.model,
-            device=settings.device,
-            compute_type=settings.compute_type,
-            threads=settings.threads,
-            shortlist=settings.shortlist,
-            cache_dir=settings.cache_dir,
-            trust_remote_code=settings.trust_remote_code,
-            layout=settings.thread_layout,
-        )
+    #: The settings the constructor takes, by name (see :meth:`Seq2SeqEngine.from_settings`).
+    SETTINGS = (
+        "device",
+        "compute_type",
+        "threads",
+        "shortlist",
+        "cache_dir",
+        "trust_remote_code",
+        "thread_layout",
+    )
 
     # ------------------------------------------------------------------ loading
     def _load_tokenizer(self, trust_remote_code: bool) -> Any:
@@ -232,16 +229,7 @@ class CTranslate2Engine(Seq2SeqEngine):
         """What changes outputs besides the model: part of the translation cache key."""
         return self.compute_type
 
-    def generate_ids(
-        self,
-        encoded: Sequence[Sequence[int]],
-        target_ids: Sequence[int],
-        scripts: Sequence[str | None],
-        *,
-        beam: int,
-        max_length: int,
-        row_limits: Sequence[int] | None = None,
-    ) -> list[list[int]]:
+    def generate_ids(self, batch: DecodeBatch) -> list[list[int]]:
         """CTranslate2 takes tokens, not ids: convert, then :meth:`generate`.
 
         Under greedy search each row stops one token past its own limit (a row that runs to
@@ -249,13 +237,14 @@ class CTranslate2Engine(Seq2SeqEngine):
         decodes to the longest one's limit.
         """
         convert = self.tokenizer.convert_ids_to_tokens
-        stops = [limit + 1 for limit in row_limits] if row_limits and beam == 1 else None
+        limits = batch.row_limits
+        stops = [limit + 1 for limit in limits] if limits and batch.beam == 1 else None
         return self.generate(
-            [convert(list(ids)) for ids in encoded],
-            convert([int(tag) for tag in target_ids]),
-            scripts,
-            beam=beam,
-            max_length=max_length,
+            [convert(list(ids)) for ids in batch.encoded],
+            convert([int(tag) for tag in batch.target_ids]),
+            batch.scripts,
+            beam=batch.beam,
+            max_length=batch.max_length,
             stops=stops,
         )
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 from ..errors import LanguageError
 from ..languages import Language
+from ..settings import Settings
 from .base import DecodeOptions, Hypothesis, Languages, per_row
 
 FAMILIES = ("nllb", "m2m100")
@@ -197,6 +199,28 @@ def finish_hypothesis(
     return Hypothesis(text=text, truncated=truncated, tokens=tokens)
 
 
+EngineT = TypeVar("EngineT", bound="Seq2SeqEngine")
+
+
+@dataclass(frozen=True)
+class DecodeBatch:
+    """One batch as an engine decodes it: ids in, per-row target tags and limits.
+
+    ``scripts[i]`` is the script row ``i`` is restricted to, or ``None`` for the full
+    vocabulary; ``max_length`` counts decoder tokens after the start token, tag included.
+    ``row_limits[i]`` is row ``i``'s own content limit: an engine may stop the row once it has
+    ``row_limits[i] + 1`` content tokens (enough to tell whether EOS came in time), which never
+    changes the finished hypothesis.
+    """
+
+    encoded: Sequence[Sequence[int]]
+    target_ids: Sequence[int]
+    scripts: Sequence[str | None]
+    beam: int
+    max_length: int
+    row_limits: Sequence[int] | None = None
+
+
 class Seq2SeqEngine:
     """The engine skeleton both NLLB/M2M100 engines share: prepare, generate, finish.
 
@@ -211,6 +235,13 @@ class Seq2SeqEngine:
     sources: SourceTokenizer
     eos_id: int
     special_ids: frozenset[int]
+    #: The settings the constructor takes as keyword arguments of the same names.
+    SETTINGS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_settings(cls: type[EngineT], settings: Settings) -> EngineT:
+        """The engine the settings describe."""
+        return cls(settings.model, **{name: getattr(settings, name) for name in cls.SETTINGS})
 
     @property
     def max_input_tokens(self) -> int:
@@ -249,34 +280,15 @@ class Seq2SeqEngine:
             for lang in targets
         ]
         contents = self.generate_ids(
-            encoded,
-            target_ids,
-            scripts,
-            beam=options.beam,
-            max_length=max(limits) + TAG_AND_EOS,
-            row_limits=limits,
+            DecodeBatch(
+                encoded, target_ids, scripts, options.beam, max(limits) + TAG_AND_EOS, limits
+            )
         )
         return [
             finish_hypothesis(self.tokenizer, content, limit, self.eos_id, self.special_ids)
             for content, limit in zip(contents, limits, strict=True)
         ]
 
-    def generate_ids(
-        self,
-        encoded: Sequence[Sequence[int]],
-        target_ids: Sequence[int],
-        scripts: Sequence[str | None],
-        *,
-        beam: int,
-        max_length: int,
-        row_limits: Sequence[int] | None = None,
-    ) -> list[list[int]]:
-        """Decoder output ids after each row's target tag (EOS included when reached).
-
-        ``scripts[i]`` is the script row ``i`` is restricted to, or ``None`` for the full
-        vocabulary; ``max_length`` counts decoder tokens after the start token, tag included.
-        ``row_limits[i]`` is row ``i``'s own content limit: an engine may stop the row once it
-        has ``row_limits[i] + 1`` content tokens (enough to tell whether EOS came in time),
-        which never changes the finished hypothesis.
-        """
+    def generate_ids(self, batch: DecodeBatch) -> list[list[int]]:
+        """Decoder output ids after each row's target tag (EOS included when reached)."""
         raise NotImplementedError

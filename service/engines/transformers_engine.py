@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ModelLoadError
 from .base import SHORTLIST_SCRIPTS
 from .device import cpu_prefers_bf16, resolve_dtype, resolve_torch_device
-from .family import Seq2SeqEngine, SourceTokenizer, detect_family
+from .family import DecodeBatch, Seq2SeqEngine, SourceTokenizer, detect_family
 from .loading import check_folder, first_line, hub_offline, load_errors, missing_model
 from .shortlist import TransformersShortlist
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-    from ..settings import Settings
 
 #: Decoder positions before the content: the decoder start token and the forced target tag.
 _PREFIX = 2
@@ -123,17 +122,8 @@ class TransformersEngine(Seq2SeqEngine):
         # with both set transformers warns on every call.
         self.model.generation_config.max_length = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TransformersEngine:
-        """The engine the settings describe."""
-        return cls(
-            settings.model,
-            device=settings.device,
-            dtype=settings.dtype,
-            threads=settings.threads,
-            trust_remote_code=settings.trust_remote_code,
-            shortlist=settings.shortlist,
-        )
+    #: The settings the constructor takes, by name (see :meth:`Seq2SeqEngine.from_settings`).
+    SETTINGS = ("device", "dtype", "threads", "trust_remote_code", "shortlist")
 
     def _load(self, trust_remote_code: bool) -> tuple[Any, Any]:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -184,16 +174,7 @@ class TransformersEngine(Seq2SeqEngine):
                 f"{first_line(exc)}{hint}"
             ) from exc
 
-    def generate_ids(
-        self,
-        encoded: Sequence[Sequence[int]],
-        target_ids: Sequence[int],
-        scripts: Sequence[str | None],
-        *,
-        beam: int,
-        max_length: int,
-        row_limits: Sequence[int] | None = None,
-    ) -> list[list[int]]:
+    def generate_ids(self, batch: DecodeBatch) -> list[list[int]]:
         """``generate`` on the padded batch; each row's ids after its target tag.
 
         transformers keeps finished rows in the batch, so stopping a row early would save
@@ -202,19 +183,20 @@ class TransformersEngine(Seq2SeqEngine):
         import torch
         from transformers import LogitsProcessorList
 
-        processors = [RowForcedTagLogitsProcessor(target_ids, beam)]
+        beam = batch.beam
+        processors = [RowForcedTagLogitsProcessor(batch.target_ids, beam)]
         if self._shortlist is not None:
-            restrict = self._shortlist.processor(scripts, beam)
+            restrict = self._shortlist.processor(batch.scripts, beam)
             if restrict is not None:
                 processors.append(restrict)
-        input_ids, attention_mask = padded_batch(encoded, self._pad_id, self.device)
+        input_ids, attention_mask = padded_batch(batch.encoded, self._pad_id, self.device)
         with self._lock, torch.inference_mode():
             output = self.model.generate(
                 input_ids=input_ids,
                 attention_mask=attention_mask,
                 do_sample=False,
                 num_beams=beam,
-                max_new_tokens=max_length,
+                max_new_tokens=batch.max_length,
                 logits_processor=LogitsProcessorList(processors),
             )
         return [row[_PREFIX:] for row in output.tolist()]

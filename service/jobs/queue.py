@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import AudarmaError, ConfigError
+from ..errors import AudarmaError
+from .sqlite import Reopening, open_store
 
 #: A job's states; the last three are final.
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -118,30 +119,17 @@ class JobQueue:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._connection: sqlite3.Connection | None = self._connect()
+        self._store = Reopening(self._connect)
         self._lock = threading.RLock()
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            db = sqlite3.connect(
-                str(self.path), check_same_thread=False, timeout=30, isolation_level=None
-            )
-            db.execute("PRAGMA journal_mode=WAL")
-            # A finished article must survive a power cut too, not only a killed process.
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cannot open the job store at {self.path}: {exc}") from None
-        return db
+        # A finished article must survive a power cut too, not only a killed process.
+        return open_store(self.path, _SCHEMA, "job store", durable=True)
 
     @property
     def _db(self) -> sqlite3.Connection:
-        """The connection, opened again if an app's shutdown closed it (the same app may be
-        started again: a test client, or a server restarted in process)."""
-        if self._connection is None:
-            self._connection = self._connect()
-        return self._connection
+        """The connection (opened again if an app's shutdown closed it)."""
+        return self._store.connection
 
     # ------------------------------------------------------------------ helpers
     def _transaction(self) -> _Transaction:
@@ -329,9 +317,7 @@ class JobQueue:
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            self._store.close()
 
 
 class _Transaction:

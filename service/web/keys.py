@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import sqlite3
@@ -24,7 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
+from ..jobs.sqlite import Reopening, open_store
 
 #: Every key starts with this, so that a leaked one is recognisable (and greppable) as ours.
 KEY_PREFIX = "aud_"
@@ -108,7 +108,7 @@ class KeyStore:
         passes a short one, since it checks keys on its event loop."""
         self.path = Path(path)
         self._busy_timeout = busy_timeout
-        self._connection: sqlite3.Connection | None = self._connect()
+        self._store = Reopening(self._connect)
         self._lock = threading.Lock()
         self._version: int | None = None
         self._active: list[tuple[int, str, str, bytes, bytes]] = []
@@ -208,34 +208,17 @@ class KeyStore:
             self._db.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (now, key_id))
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fresh = not self.path.exists()
-            db = sqlite3.connect(
-                str(self.path),
-                check_same_thread=False,
-                timeout=self._busy_timeout,
-                isolation_level=None,
-            )
-            if fresh:  # keys grant access: the file is for its owner only
-                os.chmod(self.path, 0o600)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cannot open the API key store at {self.path}: {exc}") from None
-        return db
+        # Keys grant access: a new file is for its owner only.
+        return open_store(
+            self.path, _SCHEMA, "API key store", timeout=self._busy_timeout, private=True
+        )
 
     @property
     def _db(self) -> sqlite3.Connection:
-        """The connection, opened again if an app's shutdown closed it (the same app may be
-        started again: a test client, or a server restarted in process)."""
-        if self._connection is None:
-            self._connection = self._connect()
-            self._version = None
-        return self._connection
+        """The connection (opened again if an app's shutdown closed it)."""
+        return self._store.connection
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            self._store.close()
+            self._version = None

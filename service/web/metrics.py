@@ -56,7 +56,9 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
-        self.registry.register(_LiveCollector(translator, pool, job_counts))
+        live = _LiveCollector()
+        live.translator, live.pool, live.job_counts = translator, pool, job_counts
+        self.registry.register(live)
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Record one answered request."""
@@ -72,24 +74,19 @@ class Metrics:
 
 
 class _LiveCollector(Collector):
-    """Reads the translator's counters, the work pool and the job queue at scrape time."""
+    """Reads the translator's counters, the work pool and the job queue at scrape time
+    (what :class:`Metrics` was given)."""
 
-    def __init__(
-        self,
-        translator: Callable[[], Translator],
-        pool: WorkPool,
-        job_counts: Callable[[], dict[str, int]],
-    ) -> None:
-        self._translator = translator
-        self._pool = pool
-        self._job_counts = job_counts
+    translator: Callable[[], Translator]
+    pool: WorkPool
+    job_counts: Callable[[], dict[str, int]]
 
     def describe(self) -> list[Metric]:
         # Described by collecting: nothing it reads is expensive, and the names stay in one place.
         return list(self.collect())
 
     def collect(self) -> Iterator[Metric]:
-        pool = self._pool
+        pool = self.pool
         yield _gauge("audarma_queue_running", "Model calls running now", pool.running)
         yield _gauge(
             "audarma_queue_waiting",
@@ -99,7 +96,7 @@ class _LiveCollector(Collector):
         capacity = pool.concurrency + pool.queue_size
         yield _gauge("audarma_queue_capacity", "Run slots plus waiting places", capacity)
 
-        counts = self._job_counts()
+        counts = self.job_counts()
         jobs = GaugeMetricFamily("audarma_jobs", "Unfinished jobs by status", labels=["status"])
         for status in ("queued", "running"):
             jobs.add_metric([status], counts.get(f"{status}_jobs", 0))
@@ -110,7 +107,7 @@ class _LiveCollector(Collector):
             counts.get("queued_articles", 0),
         )
 
-        stats = self._translator().stats
+        stats = self.translator().stats
         sentences = CounterMetricFamily(
             "audarma_sentences_translated",
             "Sentences translated (from the engine or the cache), by target language",

@@ -186,16 +186,10 @@ def translate_updates(
             return
 
 
-def translate_view(
-    services: AppServices,
-    downloads: DownloadDir,
-    text: str,
-    targets: str | Sequence[str],
-    progress: PageProgress = _no_progress,
-    source: str = "auto",
-) -> TranslateOutputs:
-    """The Translate tab's final outputs (:func:`translate_updates` without the stream)."""
-    *_, final = translate_updates(services, downloads, text, targets, progress, source)
+def translate_view(*args: Any, **kwargs: Any) -> TranslateOutputs:
+    """The Translate tab's final outputs: :func:`translate_updates` (same arguments) without
+    the stream, for callers that only want the end."""
+    *_, final = translate_updates(*args, **kwargs)
     return final
 
 
