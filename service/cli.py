@@ -25,6 +25,7 @@ COMMANDS = [
     "summarize",
     "score",
     "eval",
+    "results",
     "ui",
     "keys",
     "convert",

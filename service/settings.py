@@ -86,6 +86,15 @@ class Settings:
     #: Batches (CLI folders/JSONL, jobs, Ray): articles translated together, their sentences
     #: pooled into shared batches (corpus mode) so short articles fill the CPU.
     corpus_articles: int = 16
+    # --- Ray cluster (``--ray``; the optional extra audarma[ray]) ---
+    #: Actors in the pool, each holding one loaded engine; 0: as many as fit the cluster.
+    ray_actors: int = 0
+    #: CPUs each actor reserves (and its engine's threads, unless ``threads`` is set). Two: on
+    #: 2-core machines one engine with both threads (the 2x2 layout, docs/speed.md) and one
+    #: copy of the model; on bigger nodes a pool of 2-thread engines (docs/scale.md).
+    ray_cpus_per_actor: float = 2.0
+    #: GPUs each actor reserves (1: one CTranslate2 engine per GPU, on CUDA).
+    ray_gpus_per_actor: float = 0.0
     # --- cache ---
     cache: bool = True
     cache_dir: str = field(default_factory=_default_cache_dir)
@@ -206,6 +215,9 @@ _RANGES: tuple[tuple[str, float, float | None], ...] = (
     ("concurrency", 1, None),
     ("queue_size", 0, None),
     ("corpus_articles", 1, None),
+    ("ray_actors", 0, None),
+    ("ray_cpus_per_actor", 0, None),
+    ("ray_gpus_per_actor", 0, None),
     ("shutdown_timeout", 0, None),
     ("max_job_articles", 1, None),
     ("max_queued_articles", 1, None),
@@ -214,7 +226,7 @@ _RANGES: tuple[tuple[str, float, float | None], ...] = (
 _FLAGS = frozenset(
     {"beam", "port", "host", "auth", "concurrency", "queue_size", "max_chars", "allowed_hosts"}
     | {"shutdown_timeout", "max_job_articles", "max_queued_articles", "rate_limit", "data_dir"}
-    | {"log_format", "threads"}
+    | {"log_format", "threads", "ray_actors", "ray_cpus_per_actor", "ray_gpus_per_actor"}
 )
 _HOST_NAME = re.compile(r"\[[0-9a-f:.]+\]|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?")
 

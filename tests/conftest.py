@@ -130,6 +130,28 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory, tiny_spm_model: Pa
     )
 
 
+# --- one local Ray cluster for the Ray tests (tests/test_distributed_*.py) ---
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A local Ray cluster of 2 CPUs for the whole session (loopback only, no dashboard,
+    no token file, no cloud probes), started by the product's own code: its address.
+
+    Jobs run by the tests in this process join it (the runner reuses a connection it finds);
+    a driver in a subprocess joins it by this address. Starting one costs seconds, so every
+    Ray test shares it; each Ray test also has a time limit, because a misconfigured Ray job
+    waits silently.
+    """
+    from service.distributed.cluster import start_local
+
+    address = start_local(num_cpus=2, object_store_memory=256 * 2**20)  # imports ray itself
+    yield address
+    import ray
+
+    ray.shutdown()
+
+
 # --- the wheel, built from a copy of the project and unpacked apart from it ---
 
 

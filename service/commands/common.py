@@ -19,14 +19,21 @@ def read_text(path: str | None) -> str:
     return read_file(path)
 
 
-def add_io_arguments(parser: argparse.ArgumentParser, *, file_help: str = "input file") -> None:
+def add_io_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    file_help: str = "input file",
+    formats: tuple[str, ...] = ("text", "json"),
+) -> None:
     """FILE (or stdin), ``--format`` and ``--out`` — the same on every command."""
     parser.add_argument("file", nargs="?", help=f"{file_help} (default: standard input)")
-    add_output_arguments(parser)
+    add_output_arguments(parser, formats)
 
 
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+def add_output_arguments(
+    parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")
+) -> None:
+    parser.add_argument("--format", choices=formats, default="text")
     parser.add_argument("--out", help="write here instead of standard output")
 
 

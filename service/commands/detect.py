@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import AudarmaError
-from ..jobs.batch import is_batch, iter_batch
+from ..jobs.corpus import is_batch, iter_batch
 from ..languages import language_name
 from ..text import check_text, detect_document
 from .common import Output, add_io_arguments, read_text, settings_from_args

@@ -7,13 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+from ..distributed.evaluate import ray_documents_runner
+from ..distributed.pool import RayOptions
 from ..errors import InputError
 from ..evaluation.compare import DEFAULT_TRIALS, compare_runs, render_text
 from ..evaluation.options import EvalOptions
 from ..evaluation.runner import run_evaluation
 from ..summarizers import STRATEGY_NAMES
 from .score import add_scoring_arguments
-from .translate import add_model_arguments, translator_from_args
+from .translate import add_model_arguments, add_ray_arguments, translator_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Translate a test set (JSONL or NTREX-style folder) sentence by sentence and as whole"
             " documents, optionally summarise it, and score everything. Outputs go to"
             " DIR/outputs.jsonl as each document finishes (a rerun resumes), then"
-            " DIR/report.json, report.md and report.html. With --compare RUN_A RUN_B, paired"
+            " DIR/report.json, report.md and report.html. --ray processes the documents on a Ray"
+            " cluster (same outputs and reports). With --compare RUN_A RUN_B, paired"
             " significance tests between two finished runs instead."
         ),
     )
@@ -57,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_TRIALS,
         help=f"approximate randomisation trials for --compare (default: {DEFAULT_TRIALS})",
     )
+    add_ray_arguments(parser, "the documents")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
@@ -80,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         comet=args.comet,
         progress=not args.quiet,
     )
-    report = run_evaluation(args.dataset, args.out, translator_from_args(args), options)
+    translator = translator_from_args(args)
+    runner = None
+    if args.ray:
+        runner = ray_documents_runner(RayOptions.from_settings(args.ray, translator.settings))
+    report = run_evaluation(args.dataset, args.out, translator, options, documents_runner=runner)
     folder = Path(args.out)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +48,25 @@ def run_identity(
     }
 
 
+#: ``runner(documents, store, translator, options, summarizer)``: processes the documents and
+#: appends each one's record to the store (:func:`translate_documents` in this process;
+#: :mod:`service.distributed.evaluate` on a Ray cluster).
+DocumentsRunner = Callable[[Sequence["EvalDocument"], RunStore, Translator, EvalOptions, Any], None]
+
+
 def run_evaluation(
     dataset_path: str | Path,
     out_dir: str | Path,
     translator: Translator,
     options: EvalOptions,
     summarizer: Any = None,
+    documents_runner: DocumentsRunner | None = None,
 ) -> dict[str, Any]:
     """Translate what is not done yet, then score everything and write the reports.
 
     ``summarizer`` (used when ``options.summaries``) follows the contract of
     :class:`service.summarize.Summarizer`; when it is None one is made from ``translator``.
+    ``documents_runner`` processes the documents (default: :func:`translate_documents`).
     Returns the report (the content of ``report.json``).
     """
     started = time.monotonic()
@@ -68,9 +76,12 @@ def run_evaluation(
     store.open(run_identity(full, translator, options))
     finished = store.finished()
     todo = [doc for doc in dataset.documents if doc.id not in finished]
-    if options.summaries and summarizer is None and todo:
-        summarizer = make_summarizer(translator, options.strategy)
-    translate_documents(todo, store, translator, options, summarizer)
+    if documents_runner is not None:
+        documents_runner(todo, store, translator, options, summarizer)
+    else:
+        if options.summaries and summarizer is None and todo:
+            summarizer = make_summarizer(translator, options.strategy)
+        translate_documents(todo, store, translator, options, summarizer)
     report = score_run(dataset, full, store.records(), translator, options)
     report["run_seconds"] = round(time.monotonic() - started, 3)
     report["resumed_documents"] = len(dataset.documents) - len(todo)

@@ -1,7 +1,7 @@
-"""Batches of articles: a folder of ``.txt`` files or a JSONL file, translated one record each.
+"""Batches of articles (a corpus, :mod:`.corpus`), translated one record each.
 
-``audarma translate FOLDER|FILE.jsonl`` reads its items here and writes one record per
-article in the batch record shape: ``{"id": ..., **translate JSON}`` or ``{"id": ...,
+``audarma translate FOLDER|FILE.jsonl|FILE.parquet`` writes one record per article in the
+batch record shape: ``{"id": ..., **translate JSON}`` or ``{"id": ...,
 "error": "..."}``. With an output file the records go through a :class:`RecordStore`, so a
 rerun resumes and refuses to mix runs of another identity.
 """
@@ -10,52 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ..errors import AudarmaError, InputError
+from ..errors import AudarmaError
 from ..languages import Language
 from ..results import TranslationResult
-from ..text.files import decode_bytes, loads_json, read_file, split_lines
 from ..translate import Translator
-
-#: One article of a batch: its id and its text, or the error that makes it unreadable.
-BatchItem = tuple[str, "str | AudarmaError"]
+from .corpus import BatchItem
 
 
-def is_batch(path: str | None) -> bool:
-    """Whether ``path`` names a batch (a folder, or a ``.jsonl`` file) rather than one article."""
-    return bool(path) and (Path(path).is_dir() or str(path).endswith(".jsonl"))
+def corpus_groups(
+    items: Iterable[BatchItem], done: Collection[str], size: int
+) -> Iterator[list[BatchItem]]:
+    """The groups a corpus is translated in: ``size`` consecutive items not in ``done``, in
+    input order (the last group may be shorter).
 
-
-def iter_batch(path: str | Path) -> Iterator[BatchItem]:
-    """(id, text) for each article of a folder or JSONL file; a bad item yields its error."""
-    source = Path(path)
-    if source.is_dir():
-        files = sorted(source.glob("*.txt"))
-        if not files:
-            raise InputError(f"{path} has no .txt files")
-        for file in files:
-            try:
-                yield file.stem, decode_bytes(file.read_bytes(), str(file))
-            except AudarmaError as exc:
-                yield file.stem, exc
-        return
-    # Only \n ends a line: JSON strings may hold U+2028 and other breaks str.splitlines sees.
-    for number, line in enumerate(split_lines(read_file(path)), start=1):
-        if not line.strip():
+    One process and a Ray pool translate the same groups, and a group's sentences share the
+    engine's batches, so both give the same results record for record (floating-point
+    results depend on what a batch holds).
+    """
+    size = max(1, size)
+    group: list[BatchItem] = []
+    for item in items:
+        if item[0] in done:
             continue
-        try:
-            item = loads_json(line)
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise ValueError
-        except ValueError:
-            yield (
-                f"line-{number}",
-                InputError(f'{path}:{number}: expected a JSON object with a "text" string'),
-            )
-            continue
-        yield str(item.get("id", f"line-{number}")), item["text"]
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def translate_records(
@@ -123,15 +107,13 @@ def run_batch(
     """Translate every item not in ``done``, ``corpus_articles`` at a time in shared batches,
     handing each record to ``write`` as its group finishes (``progress`` hears how many)."""
     items = list(items)
-    todo = [(i, t) for i, t in items if i not in done]
-    size = max(1, translator.settings.corpus_articles)
-    failed = 0
-    for start in range(0, len(todo), size):
-        group = todo[start : start + size]
+    failed = translated = 0
+    for group in corpus_groups(items, done, translator.settings.corpus_articles):
         for record in translate_records(
             group, translator, targets, source=source, source_hint=source_hint
         ):
             failed += "error" in record
             write(record)
+        translated += len(group)
         progress(len(group))
-    return BatchSummary(total=len(items), skipped=len(items) - len(todo), failed=failed)
+    return BatchSummary(total=len(items), skipped=len(items) - translated, failed=failed)

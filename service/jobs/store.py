@@ -29,6 +29,23 @@ RUN_INFO = "run.json"
 IDENTITY_SUFFIX = ".run.json"
 
 
+def check_identity(
+    previous: dict[str, Any], identity: dict[str, Any], where: str, hint: str = ""
+) -> None:
+    """Refuse to resume the run in ``where`` (identity ``previous``) as one of ``identity``,
+    with one line naming everything that differs."""
+    differs = [key for key in identity if previous.get(key) != identity[key]]
+    differs += [key for key in previous if key not in identity]
+    if differs:
+        what = "; ".join(
+            f"{key} {previous.get(key)!r}, now {identity.get(key)!r}" for key in differs
+        )
+        raise ConfigError(
+            f"{where} holds a run with a different {differs[0]} ({what})"
+            + (f"; {hint}" if hint else "")
+        )
+
+
 class RecordStore:
     """Records of one run, by item id, in ``records_path``; its identity in ``identity_path``."""
 
@@ -53,24 +70,14 @@ class RecordStore:
             self.outputs.unlink(missing_ok=True)
             self.info_path.unlink(missing_ok=True)
         if self.info_path.exists():
-            previous = self.info()
-            differs = [key for key in identity if previous.get(key) != identity[key]]
-            differs += [key for key in previous if key not in identity]
-            if differs:
-                what = "; ".join(
-                    f"{key} {previous.get(key)!r}, now {identity.get(key)!r}" for key in differs
-                )
-                raise ConfigError(
-                    f"{self.outputs} holds a run with a different {differs[0]} ({what})"
-                    + (f"; {hint}" if hint else "")
-                )
+            check_identity(self.info(), identity, str(self.outputs), hint)
         else:
             if self.outputs.exists() and self.outputs.stat().st_size:
                 raise ConfigError(
                     f"{self.outputs} already holds results of an unknown run (no"
                     f" {self.info_path.name})" + (f"; {hint}" if hint else "")
                 )
-            _write_atomically(self.info_path, json.dumps(identity, ensure_ascii=False, indent=2))
+            write_atomically(self.info_path, json.dumps(identity, ensure_ascii=False, indent=2))
         self._repair()
 
     def info(self) -> dict[str, Any]:
@@ -97,13 +104,8 @@ class RecordStore:
                     record = json.loads(line)
                 except ValueError:
                     continue  # cut short by a crash: that item is redone
-                if not isinstance(record, dict) or "id" not in record:
-                    continue
-                item_id = str(record["id"])
-                previous = records.get(item_id)
-                if "error" in record and previous is not None and "error" not in previous:
-                    continue
-                records[item_id] = record
+                if isinstance(record, dict) and "id" in record:
+                    keep_latest(records, record)
         return records
 
     def finished(self) -> set[str]:
@@ -120,29 +122,43 @@ class RecordStore:
             os.fsync(handle.fileno())
 
     def _repair(self) -> None:
-        """Cut off a last line that a crash left without its line break (it cannot parse)."""
-        if not self.outputs.exists():
+        repair_tail(self.outputs)
+
+
+def keep_latest(records: dict[str, dict[str, Any]], record: dict[str, Any]) -> None:
+    """Let ``record`` stand for its item in ``records`` unless it is a failed attempt at an
+    item that already has a successful record (a retry that failed takes nothing away)."""
+    item_id = str(record["id"])
+    previous = records.get(item_id)
+    if "error" in record and previous is not None and "error" not in previous:
+        return
+    records[item_id] = record
+
+
+def repair_tail(path: Path) -> None:
+    """Cut off a last line that a crash left without its line break (it cannot parse)."""
+    if not path.exists():
+        return
+    with open(path, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
             return
-        with open(self.outputs, "r+b") as handle:
-            size = handle.seek(0, os.SEEK_END)
-            if size == 0:
-                return
-            handle.seek(size - 1)
-            if handle.read(1) == b"\n":
-                return
-            keep = size
-            while keep > 0:  # back to the last complete line, a block at a time
-                start = max(0, keep - 65536)
-                handle.seek(start)
-                block = handle.read(keep - start)
-                newline = block.rfind(b"\n")
-                if newline >= 0:
-                    keep = start + newline + 1
-                    break
-                keep = start
-            handle.truncate(keep)
-            handle.flush()
-            os.fsync(handle.fileno())
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        keep = size
+        while keep > 0:  # back to the last complete line, a block at a time
+            start = max(0, keep - 65536)
+            handle.seek(start)
+            block = handle.read(keep - start)
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                keep = start + newline + 1
+                break
+            keep = start
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 class RunStore(RecordStore):
@@ -168,7 +184,7 @@ class RunStore(RecordStore):
         return super().info()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
