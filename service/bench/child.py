@@ -13,8 +13,8 @@ imposed: with one length per batch (``--lengths fixed``) by a minimum and maximu
 length; with each row's own length (``--lengths reference``) the way a real model stops:
 the row leaves the batch when it is done (transformers: EOS forced at its length, the row
 then idles in the batch as transformers does; CTranslate2 greedy: its step callback ends the
-row; CTranslate2 beam search, which has no per-row stop, decodes the rows in groups of equal
-length).
+row; CTranslate2 beam search, which has no per-row stop, decodes the length-sorted rows in the
+engine's beam sub-batches, each to its longest row's length: :func:`beam_groups`).
 """
 
 from __future__ import annotations
@@ -223,15 +223,37 @@ class _CTranslate2Runner:
             )  # fmt: skip
             return [row[:n] for row, n in zip(out, lengths, strict=True)]
         outputs: list[list[int]] = [[] for _ in batch]
-        for length in sorted(set(lengths)):  # beam search: one call per length
-            rows = [i for i, n in enumerate(lengths) if n == length]
+        for rows in beam_groups(lengths, beam, self.engine.layout.beam_rows):
+            longest = max(lengths[i] for i in rows)
             out = self.engine.generate(
                 [tokens[i] for i in rows], [tags[i] for i in rows], [scripts[i] for i in rows],
-                beam=beam, max_length=length + 1, min_length=length + 1,
+                beam=beam, max_length=longest + 1, min_length=longest + 1,
             )  # fmt: skip
             for i, ids in zip(rows, out, strict=True):
-                outputs[i] = ids[:length]
+                outputs[i] = ids[: lengths[i]]
         return outputs
+
+
+def beam_groups(lengths: Sequence[int], beam: int, beam_rows: int) -> list[list[int]]:
+    """The calls CTranslate2 beam search decodes rows of different lengths in: the rows
+    sorted by length, in the engine's own beam sub-batches (``beam_rows // beam`` sentences),
+    each run to its longest row's length.
+
+    CTranslate2's beam search has no per-row stop, so a real model's rows leave a sub-batch
+    as they reach their end, which random weights never do. Running each sub-batch to its
+    longest row charges CTranslate2 for the steps its shorter rows would have saved (the
+    tokens counted are the reference lengths only): the ratio it gives is a lower bound.
+    One call per distinct length instead would decode most rows alone, far slower than
+    anything the engine does with a real model. Rows of one length (``--lengths fixed``) stay
+    one call: the engine splits it into sub-batches itself, over its parallel translators;
+    separate calls here run one after another, so on a layout of several translators the
+    ratio is lower still.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    if len(set(lengths)) <= 1:  # one length: one call, which the engine splits itself
+        return [order] if order else []
+    size = max(1, beam_rows // max(1, beam))
+    return [order[start : start + size] for start in range(0, len(order), size)]
 
 
 def _passes(runner: Any, job: PathJob, beam: int) -> tuple[float, float, list[list[int]]]:
