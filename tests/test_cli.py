@@ -102,8 +102,8 @@ def test_a_batch_resumes_only_with_the_same_identity(cli, fake_engine, tmp_path)
     assert identity["targets"] == ["en"] and identity["decoding"]["beam"] == 4
     for flags, what in (
         (["--to", "uz"], "targets ['en'], now ['uz']"),
-        (["--to", "en", "--beam", "2"], "decoding"),
-        (["--to", "en", "--model", "another/model"], "model"),
+        (["--to", "en", "--beam", "2"], "decoding.beam 4, now 2"),
+        (["--to", "en", "--model", "another/model"], "model.name"),
     ):
         code, _, err = cli("translate", batch, *flags, "--out", out_file)
         assert code == 2 and len(err.splitlines()) == 1

@@ -34,16 +34,34 @@ def check_identity(
 ) -> None:
     """Refuse to resume the run in ``where`` (identity ``previous``) as one of ``identity``,
     with one line naming everything that differs."""
-    differs = [key for key in identity if previous.get(key) != identity[key]]
-    differs += [key for key in previous if key not in identity]
+    differs = _differences(previous, identity)
     if differs:
-        what = "; ".join(
-            f"{key} {previous.get(key)!r}, now {identity.get(key)!r}" for key in differs
-        )
+        what = "; ".join(f"{name} {before!r}, now {now!r}" for name, before, now in differs)
         raise ConfigError(
-            f"{where} holds a run with a different {differs[0]} ({what})"
+            f"{where} holds a run with a different {differs[0][0]} ({what})"
             + (f"; {hint}" if hint else "")
         )
+
+
+def _differences(previous: dict[str, Any], identity: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(name, before, now)`` for each part that differs; inside a nested part (the decoding
+    options, the model) by its own name, ``decoding.beam``, so the line says what changed
+    rather than printing both whole."""
+    differs = []
+    for key in [*identity, *(k for k in previous if k not in identity)]:
+        before, now = previous.get(key), identity.get(key)
+        if before == now:
+            continue
+        if isinstance(before, dict) and isinstance(now, dict):
+            subkeys = [*now, *(k for k in before if k not in now)]
+            differs += [
+                (f"{key}.{sub}", before.get(sub), now.get(sub))
+                for sub in subkeys
+                if before.get(sub) != now.get(sub)
+            ]
+        else:
+            differs.append((key, before, now))
+    return differs
 
 
 class RecordStore:
