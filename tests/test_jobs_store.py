@@ -55,10 +55,7 @@ def test_another_identity_is_refused_naming_every_difference(tmp_path):
         RecordStore.beside(tmp_path / "out.jsonl").open(other, hint="use --restart")
     message = str(err.value)
     assert message.startswith(f"{store.outputs} holds a run with a different targets")
-    assert (
-        "targets ['en'], now ['uz']" in message
-        and "; decoding.beam 4, now 1" in message
-    )
+    assert "targets ['en'], now ['uz']" in message and "; decoding.beam 4, now 1" in message
     assert message.endswith("; use --restart") and "\n" not in message
     assert store.finished() == {"a"}  # nothing was touched
 
