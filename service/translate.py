@@ -38,7 +38,7 @@ from .languages import (
 from .results import LanguageTranslation, ModelInfo, SentencePair, TranslationResult
 from .settings import Settings, load_settings
 from .text import check_text, join_pieces, normalize_uzbek, scalar_text, split_clauses
-from .text.document import Document, prepare_document
+from .text.document import PYTHON_SOURCE_HINT, Document, prepare_document
 from .text.transliterate import uzbek_to_cyrillic
 
 #: ``progress(done, total)``: sentences finished so far (one per target language), out of all.
@@ -261,7 +261,7 @@ class Translator:
         targets: Sequence[str | Language] | str = ("en", "uz"),
         *,
         source: str | Language = "auto",
-        source_hint: str = "source='kk'",
+        source_hint: str = PYTHON_SOURCE_HINT,
         beam: int | None = None,
         progress: ProgressCallback | None = None,
         on_paragraph: ParagraphCallback | None = None,

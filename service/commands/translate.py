@@ -11,7 +11,7 @@ import json
 import sys
 
 from ..distributed.pool import RayOptions
-from ..distributed.runner import translate_corpus
+from ..distributed.runner import RESTART_HINT, translate_corpus
 from ..engines import ENGINE_NAMES
 from ..errors import InputError
 from ..jobs.batch import run_batch
@@ -24,7 +24,6 @@ from .common import Output, add_io_arguments, read_text, settings_from_args
 
 #: How the command line says which language an article is in (quoted when one is refused).
 SOURCE_HINT = "--source kk (or --source ru)"
-RESTART_HINT = "rerun with --restart to start over, or choose another --out"
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:

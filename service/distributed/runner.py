@@ -23,6 +23,7 @@ from ..jobs.corpus import BatchItem, check_unique, iter_batch
 from ..jobs.shards import ShardStore
 from ..languages import Language
 from ..settings import Settings, load_settings
+from ..text.document import PYTHON_SOURCE_HINT
 from ..translate import Translator, parse_targets
 from .cluster import connect
 from .pool import RayOptions, run_pool, worker_settings
@@ -43,7 +44,7 @@ def translate_corpus(
     restart: bool = False,
     progress: bool = True,
     source: str = "auto",
-    source_hint: str = "source='kk'",
+    source_hint: str = PYTHON_SOURCE_HINT,
 ) -> dict[str, Any]:
     """Translate every article of ``corpus`` not yet in ``out_dir``; returns the manifest.
 

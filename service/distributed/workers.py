@@ -25,6 +25,7 @@ from ..bench.child import peak_rss_mb
 from ..errors import AudarmaError, InputError
 from ..jobs.batch import translate_records
 from ..settings import load_settings
+from ..text.document import PYTHON_SOURCE_HINT
 from ..translate import Translator
 
 
@@ -99,7 +100,7 @@ class CorpusWorker(Worker):
         settings: dict[str, Any],
         targets: list[str],
         source: str = "auto",
-        source_hint: str = "source='kk'",
+        source_hint: str = PYTHON_SOURCE_HINT,
         **hooks: Any,
     ) -> None:
         super().__init__(settings, **hooks)

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import AudarmaError
 from ..languages import Language
 from ..results import TranslationResult
+from ..text.document import PYTHON_SOURCE_HINT
 from ..translate import Translator
 from .corpus import BatchItem
 
@@ -48,7 +49,7 @@ def translate_records(
     targets: Sequence[Language],
     *,
     source: str = "auto",
-    source_hint: str = "source='kk'",
+    source_hint: str = PYTHON_SOURCE_HINT,
 ) -> list[dict[str, Any]]:
     """Batch records of ``items`` translated together (corpus mode: their sentences share
     batches), in order: ``{"id", **translate JSON}`` or ``{"id", "error"}`` each."""
@@ -76,7 +77,7 @@ def translate_record(
     targets: Sequence[Language],
     *,
     source: str = "auto",
-    source_hint: str = "source='kk'",
+    source_hint: str = PYTHON_SOURCE_HINT,
 ) -> dict[str, Any]:
     """One article's batch record: the translate JSON with its id, or its error."""
     return translate_records(
@@ -102,7 +103,7 @@ def run_batch(
     progress: Callable[[int], None] = lambda articles: None,
     *,
     source: str = "auto",
-    source_hint: str = "source='kk'",
+    source_hint: str = PYTHON_SOURCE_HINT,
 ) -> BatchSummary:
     """Translate every item not in ``done``, ``corpus_articles`` at a time in shared batches,
     handing each record to ``write`` as its group finishes (``progress`` hears how many)."""

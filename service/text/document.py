@@ -56,8 +56,13 @@ class Document:
         return [sentence for paragraph in self.paragraphs for sentence in paragraph]
 
 
+#: How the Python API says which language an article is in (quoted when one is refused);
+#: the CLI, HTTP API and page pass their own way of saying it.
+PYTHON_SOURCE_HINT = "source='kk'"
+
+
 def prepare_document(
-    text: str, source: str | Language = "auto", force_hint: str = "source='kk'"
+    text: str, source: str | Language = "auto", force_hint: str = PYTHON_SOURCE_HINT
 ) -> Document:
     """Parse, identify, convert and segment ``text`` (already size-checked and scalar).
 
