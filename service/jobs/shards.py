@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ConfigError, InputError
-from .store import check_identity, repair_tail, write_atomically
+from .store import check_identity, read_json, repair_tail, write_atomically
 
 MANIFEST = "manifest.json"
 ORDER = "order.jsonl"
@@ -180,12 +180,9 @@ class ShardStore:
     # ------------------------------------------------------------------ reading
     def manifest(self) -> dict[str, Any]:
         """The content of ``manifest.json``."""
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{self.folder} holds no corpus results (no {MANIFEST})") from None
-        except ValueError:
-            raise InputError(f"{self.manifest_path} is not valid JSON") from None
+        data = read_json(
+            self.manifest_path, missing=f"{self.folder} holds no corpus results (no {MANIFEST})"
+        )
         if not isinstance(data, dict) or data.get("kind") != KIND:
             raise InputError(f"{self.manifest_path} is not an Audarma results manifest")
         return data

@@ -100,12 +100,7 @@ class RecordStore:
 
     def info(self) -> dict[str, Any]:
         """The stored identity."""
-        try:
-            data = json.loads(self.info_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{self.info_path} does not exist: not a run") from None
-        except ValueError:
-            raise InputError(f"{self.info_path} is not valid JSON") from None
+        data = read_json(self.info_path, missing=f"{self.info_path} does not exist: not a run")
         if not isinstance(data, dict):
             raise InputError(f"{self.info_path} is not a JSON object")
         return data
@@ -200,6 +195,18 @@ class RunStore(RecordStore):
         if not self.info_path.exists():
             raise InputError(f"{self.folder} is not an evaluation run (no {RUN_INFO})")
         return super().info()
+
+
+def read_json(path: Path, *, missing: str) -> Any:
+    """The JSON in ``path``; a missing file is the one-line error ``missing``, a damaged one
+    says so. Identity files and manifests are read back by later runs and by hand-written
+    commands, so neither may surface as a traceback."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(missing) from None
+    except ValueError:
+        raise InputError(f"{path} is not valid JSON") from None
 
 
 def write_atomically(path: Path, text: str) -> None:
