@@ -34,6 +34,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 try:
     import service  # noqa: F401  (installed, or run from the repository)
@@ -75,6 +76,20 @@ class Tally:
         self.by_op[(op, response.status_code)] += 1
         if response.status_code in (429, 503) and "retry-after" not in response.headers:
             self.missing_retry_after += 1
+
+    async def send(
+        self, http: httpx.AsyncClient, op: str, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response | None:
+        """One timed request, counted under ``op``; None (counted too) when the connection
+        failed, so one reset never ends a client."""
+        started = time.monotonic()
+        try:
+            response = await http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            self.transport_errors[type(exc).__name__] += 1
+            return None
+        self.add(op, response, time.monotonic() - started)
+        return response
 
 
 def free_port() -> int:
@@ -227,14 +242,9 @@ async def client_loop(
             await run_job(rng, http, headers, data, stop_at, tally, max_backoff)
             continue
         method, path, body = request
-        started = time.monotonic()
-        try:
-            response = await http.request(method, path, json=body, headers=headers)
-        except httpx.TransportError as exc:
-            tally.transport_errors[type(exc).__name__] += 1
-            continue
-        tally.add(op, response, time.monotonic() - started)
-        await backoff(response, stop_at, max_backoff)
+        response = await tally.send(http, op, method, path, json=body, headers=headers)
+        if response is not None:
+            await backoff(response, stop_at, max_backoff)
 
 
 async def run_job(
@@ -251,15 +261,12 @@ async def run_job(
         {"id": f"a{i}", "text": " ".join(rng.sample(data["sentences"], 2))}
         for i in range(JOB_ARTICLES)
     ]
-    started = time.monotonic()
-    try:
-        response = await http.post(
-            "/api/v1/jobs", json={"articles": articles, "targets": ["en"]}, headers=headers
-        )
-    except httpx.TransportError as exc:
-        tally.transport_errors[type(exc).__name__] += 1
+    body = {"articles": articles, "targets": ["en"]}
+    response = await tally.send(
+        http, "job-submit", "POST", "/api/v1/jobs", json=body, headers=headers
+    )
+    if response is None:
         return
-    tally.add("job-submit", response, time.monotonic() - started)
     if response.status_code != 202:
         await backoff(response, stop_at, max_backoff)
         return
@@ -268,21 +275,20 @@ async def run_job(
     job_id = response.json()["id"]
     while time.monotonic() < stop_at:
         await asyncio.sleep(1.0)
-        started = time.monotonic()
-        try:
-            status = await http.get(f"/api/v1/jobs/{job_id}", headers=headers)
-        except httpx.TransportError as exc:
-            tally.transport_errors[type(exc).__name__] += 1
+        status = await tally.send(
+            http, "job-status", "GET", f"/api/v1/jobs/{job_id}", headers=headers
+        )
+        if status is None:
             continue
-        tally.add("job-status", status, time.monotonic() - started)
         if status.status_code != 200:
             await backoff(status, stop_at, max_backoff)
             continue
         if status.json()["status"] in ("done", "failed"):
             tally.jobs_finished += 1
-            started = time.monotonic()
-            results = await http.get(f"/api/v1/jobs/{job_id}/results", headers=headers)
-            tally.add("job-results", results, time.monotonic() - started)
+            path = f"/api/v1/jobs/{job_id}/results"
+            results = await tally.send(http, "job-results", "GET", path, headers=headers)
+            if results is None:
+                return
             ids = [json.loads(line)["id"] for line in results.text.splitlines()]
             good = ids == [a["id"] for a in articles]
             tally.records_ok += good
